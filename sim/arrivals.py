@@ -1,0 +1,137 @@
+"""Walk-in citizens of one day, sampled before the simulation runs.
+
+Arrival process
+---------------
+Walk-ins form a non-homogeneous Poisson process with piecewise-constant rate
+``lambda(t) = daily_volume * share(slot) / slot_length_min`` per minute. It is
+drawn by thinning (Lewis & Shedler): candidates at the maximal rate
+``lambda_max``, each kept with probability ``lambda(t) / lambda_max`` where the
+rate is looked up at the candidate's own time.
+
+Tickets
+-------
+A citizen who arrives while tickets are issued gets a ticket at arrival; one
+who arrives while the hall is closed between sessions gets a ticket when it
+reopens (or is turned away, per ``hours.closed_arrivals``); one who arrives
+before opening or after the last-ticket time is turned away.
+
+Common random numbers
+---------------------
+Everything random about a citizen (service type, class, which optional steps
+are needed, work per step, patience) is drawn here, at arrival, from its own
+named stream. The same seed and replication give the same citizens, carrying
+the same work, under every roster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Citizens:
+    """The day's citizens, one entry per citizen, ordered by arrival time.
+
+    ``ticket_min`` is NaN for citizens turned away. ``work_min[i, j]`` is the
+    work of step ``j`` of the citizen's service type, NaN where the step is
+    not needed (or does not exist for that service type).
+    """
+
+    arrive_min: np.ndarray
+    ticket_min: np.ndarray
+    service: np.ndarray       # index into service_codes
+    klass: np.ndarray         # index into class_codes
+    patience_min: np.ndarray  # inf where patience is not modelled
+    work_min: np.ndarray      # shape (n, max_steps)
+    service_codes: tuple[str, ...]
+    class_codes: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.arrive_min)
+
+
+def rate_per_min(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Piecewise-constant walk-in rate: ``(edges_min, rate_per_min)``.
+
+    ``rate_per_min[k]`` applies on ``[edges_min[k], edges_min[k+1])``; gaps
+    between profile slots have rate 0.
+    """
+    slots = sorted(scenario.arrivals.profile, key=lambda s: s.start)
+    edges, rates = [slots[0].start], []
+    for slot in slots:
+        if slot.start > edges[-1]:
+            rates.append(0.0)
+            edges.append(slot.start)
+        rates.append(scenario.arrivals.daily_volume * slot.share / (slot.end - slot.start))
+        edges.append(slot.end)
+    return np.asarray(edges), np.asarray(rates)
+
+
+def nhpp_times(edges_min: np.ndarray, rates_per_min: np.ndarray, arrivals_rng, thinning_rng) -> np.ndarray:
+    """Arrival times of a non-homogeneous Poisson process, by thinning."""
+    lam_max = float(rates_per_min.max()) if len(rates_per_min) else 0.0
+    t0, t1 = float(edges_min[0]), float(edges_min[-1])
+    if lam_max <= 0:
+        return np.empty(0)
+    chunks, t = [], t0
+    expected = lam_max * (t1 - t0)
+    while t < t1:
+        gaps = arrivals_rng.exponential(1.0 / lam_max, int(expected + 4 * np.sqrt(expected) + 16))
+        times = t + np.cumsum(gaps)
+        chunks.append(times)
+        t = times[-1]
+    candidates = np.concatenate(chunks)
+    candidates = candidates[candidates < t1]
+    slot = np.searchsorted(edges_min, candidates, side="right") - 1
+    keep = thinning_rng.random(len(candidates)) * lam_max < rates_per_min[slot]
+    return candidates[keep]
+
+
+def ticket_times(scenario: Scenario, arrive_min: np.ndarray) -> np.ndarray:
+    """Ticket time of each arrival (NaN: turned away)."""
+    hours = scenario.hours
+    ticket = np.full(len(arrive_min), np.nan)
+    for k, session in enumerate(hours.sessions):
+        end = min(session.end, hours.last_ticket_min)
+        inside = (arrive_min >= session.start) & (arrive_min < end)
+        ticket[inside] = arrive_min[inside]
+        if k and hours.closed_arrivals == "wait" and session.start < hours.last_ticket_min:
+            gap = (arrive_min >= hours.sessions[k - 1].end) & (arrive_min < session.start)
+            ticket[gap] = session.start
+    return ticket
+
+
+def sample_citizens(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> Citizens:
+    """Draw the day's walk-ins with everything random about each of them."""
+    edges, rates = rate_per_min(scenario)
+    arrive = nhpp_times(edges, rates, rngs["arrivals"], rngs["thinning"])
+    n = len(arrive)
+    codes = tuple(scenario.services)
+    mix = np.array([scenario.arrivals.mix.get(c, 0.0) for c in codes])
+    service = rngs["service_type"].choice(len(codes), size=n, p=mix / mix.sum())
+    class_codes = tuple(scenario.classes)
+    shares = np.array([scenario.classes[c].share for c in class_codes])
+    klass = rngs["class"].choice(len(class_codes), size=n, p=shares / shares.sum())
+
+    max_steps = max(len(s.steps) for s in scenario.services.values())
+    work = np.full((n, max_steps), np.nan)
+    needed = rngs["route"].random((n, max_steps))
+    for k, code in enumerate(codes):
+        members = np.flatnonzero(service == k)
+        for j, step in enumerate(scenario.services[code].steps):
+            draw = step.work.sample(rngs["work"], len(members))
+            draw[needed[members, j] >= step.probability] = np.nan
+            work[members, j] = draw
+
+    patience = np.full(n, np.inf)
+    for k, code in enumerate(class_codes):
+        dist = scenario.classes[code].patience or scenario.patience
+        if dist is not None:
+            members = np.flatnonzero(klass == k)
+            patience[members] = dist.sample(rngs["patience"], len(members))
+
+    return Citizens(arrive, ticket_times(scenario, arrive), service, klass, patience, work, codes, class_codes)

@@ -1,0 +1,173 @@
+"""Rules that relate several parts of a scenario, each naming the exact field.
+
+Pydantic checks the shape and the signs of every value; these checks look
+across the file: routes name known stations, shares sum to one, the arrival
+profile covers the ticket hours, shift patterns fit the opening hours and
+their breaks fit the shift, every needed skill is held by some staff type,
+and the roster never puts more staff on duty at a station than it has windows.
+
+``check_scenario`` returns ``(errors, warnings)``, each a list of
+``(path, message)`` with ``path`` a tuple of keys and list indices into the
+YAML document, so the loader can point at the line.
+"""
+
+from __future__ import annotations
+
+from .clock import format_clock
+from .scenario import Scenario
+
+Path = tuple
+Finding = tuple[Path, str]
+SHARE_TOLERANCE = 1e-6
+
+
+def _spans_ordered(spans, path: Path, what: str, errors: list[Finding]) -> None:
+    for i, span in enumerate(spans):
+        if span.end <= span.start:
+            errors.append((path + (i, "end"), f"{what} ends at {format_clock(span.end)}, not after its start"))
+        if i and span.start < spans[i - 1].end:
+            errors.append((path + (i, "start"), f"{what} overlaps the one before it"))
+
+
+def _check_hours(s: Scenario, errors: list[Finding]) -> None:
+    h = s.hours
+    _spans_ordered(h.sessions, ("hours", "sessions"), "session", errors)
+    if h.last_ticket is not None and not h.open_min < h.last_ticket <= h.close_min:
+        errors.append((("hours", "last_ticket"), "must lie after opening and no later than the last session's end"))
+    if h.hard_stop is not None and h.hard_stop < h.close_min:
+        errors.append((("hours", "hard_stop"), "must not be before the end of the last session"))
+    if s.experiment.warmup_min >= h.last_ticket_min - h.open_min:
+        errors.append((("experiment", "warmup_min"), "is as long as the ticket hours: nothing would be measured"))
+
+
+def _check_shares(shares: dict, path: Path, what: str, errors: list[Finding]) -> None:
+    total = sum(shares.values())
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        errors.append((path, f"{what} shares sum to {total:.6g}, not 1"))
+
+
+def _check_profile(s: Scenario, errors: list[Finding]) -> None:
+    slots = sorted(enumerate(s.arrivals.profile), key=lambda p: p[1].start)
+    _spans_ordered([sl for _, sl in slots], ("arrivals", "profile"), "profile slot", errors)
+    total = sum(sl.share for sl in s.arrivals.profile)
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        errors.append((("arrivals", "profile"), f"profile shares sum to {total:.6g}, not 1"))
+    # The profile must give a rate at every moment tickets can be issued.
+    for i, session in enumerate(s.hours.sessions):
+        t, end = session.start, min(session.end, s.hours.last_ticket_min)
+        for _, sl in slots:
+            if sl.start <= t < sl.end:
+                t = sl.end
+        if t < end:
+            errors.append(
+                (("arrivals", "profile"), f"does not cover the opening hours from {format_clock(t)} "
+                 f"(session {format_clock(session.start)}-{format_clock(session.end)}); add a slot, share 0 if need be")
+            )
+
+
+def _check_services(s: Scenario, errors: list[Finding], warnings: list[Finding]) -> None:
+    held = {skill for st in s.staff_types.values() for skill in st.skills}
+    for code, service in s.services.items():
+        for j, step in enumerate(service.steps):
+            path = ("services", code, "steps", j)
+            if step.station not in s.stations:
+                errors.append((path + ("station",), f"unknown station '{step.station}' (stations: {', '.join(s.stations)})"))
+            skill = step.skill or code
+            if skill not in held:
+                errors.append((path + (("skill",) if step.skill else ()), f"no staff type holds skill '{skill}' needed here"))
+    for code in s.arrivals.mix:
+        if code not in s.services:
+            errors.append((("arrivals", "mix", code), f"unknown service type '{code}' (services: {', '.join(s.services)})"))
+    _check_shares(s.arrivals.mix, ("arrivals", "mix"), "business mix", errors)
+    _check_shares({k: c.share for k, c in s.classes.items()}, ("classes",), "priority class", errors)
+    used = {(st.station, st.skill or code) for code, svc in s.services.items() for st in svc.steps}
+    used_skills = {skill for _, skill in used}
+    for name, st in s.staff_types.items():
+        for skill in st.skills:
+            if skill not in used_skills:
+                errors.append((("staff_types", name, "skills", skill), f"skill '{skill}' is not needed by any step"))
+    # Demand that nobody on the roster can serve: legal (the optimiser fills rosters) but worth a warning.
+    rostered = {(e.station, sk) for e in s.roster if e.count and e.staff_type in s.staff_types
+                for sk in s.staff_types[e.staff_type].skills}
+    if s.roster:
+        for code, share in s.arrivals.mix.items():
+            if share > 0 and code in s.services:
+                for j, step in enumerate(s.services[code].steps):
+                    if (step.station, step.skill or code) not in rostered:
+                        warnings.append((("services", code, "steps", j),
+                                         f"nobody on the roster can do this step at '{step.station}'"))
+
+
+def _check_shifts(s: Scenario, errors: list[Finding]) -> None:
+    open_min, close_min = s.hours.open_min, s.hours.close_min
+    for code, p in s.shift_patterns.items():
+        path = ("shift_patterns", code)
+        if p.end <= p.start:
+            errors.append((path + ("end",), "shift ends before it starts"))
+            continue
+        if not p.outside_opening_hours and (p.start < open_min or p.end > close_min):
+            errors.append((path, f"shift {format_clock(p.start)}-{format_clock(p.end)} lies outside the opening "
+                                 f"hours {format_clock(open_min)}-{format_clock(close_min)}; "
+                                 "set outside_opening_hours: true if that is intended"))
+        ordered = sorted(enumerate(p.breaks), key=lambda b: b[1].start)
+        for k, (i, brk) in enumerate(ordered):
+            bpath = path + ("breaks", i)
+            if brk.end <= brk.start:
+                errors.append((bpath + ("end",), "break ends before it starts"))
+            elif brk.start <= p.start or brk.end >= p.end:
+                errors.append((bpath, f"break {format_clock(brk.start)}-{format_clock(brk.end)} does not fit "
+                                      f"inside the shift {format_clock(p.start)}-{format_clock(p.end)}"))
+            if k and brk.start < ordered[k - 1][1].end:
+                errors.append((bpath, "break overlaps another break"))
+
+
+def _check_roster(s: Scenario, errors: list[Finding]) -> None:
+    for i, e in enumerate(s.roster):
+        path = ("roster", i)
+        for key, known in (("staff_type", s.staff_types), ("shift", s.shift_patterns), ("station", s.stations)):
+            value = getattr(e, key)
+            if value not in known:
+                errors.append((path + (key,), f"unknown {key.replace('_', ' ')} '{value}' (known: {', '.join(known)})"))
+        if e.staff_type in s.staff_types and e.station in s.stations:
+            at_station = {st.skill or code for code, svc in s.services.items() for st in svc.steps if st.station == e.station}
+            if not at_station & set(s.staff_types[e.staff_type].skills):
+                errors.append((path, f"{e.staff_type} holds no skill needed at station '{e.station}'"))
+    if errors:
+        return
+    # Staff on duty at each station never exceed its windows (checked at every period boundary).
+    for station, spec in s.stations.items():
+        periods = [(a, b, e.count, i) for i, e in enumerate(s.roster) if e.station == station and e.count
+                   for a, b in s.shift_patterns[e.shift].work_periods_min()]
+        for t in sorted({a for a, *_ in periods}):
+            on_duty = [(n, i) for a, b, n, i in periods if a <= t < b]
+            if sum(n for n, _ in on_duty) > spec.windows:
+                worst = max(on_duty)[1]
+                errors.append((("roster", worst, "count"),
+                               f"{sum(n for n, _ in on_duty)} staff on duty at station '{station}' at "
+                               f"{format_clock(t)}, but it has {spec.windows} windows"))
+                break
+
+
+def _check_targets(s: Scenario, errors: list[Finding]) -> None:
+    needs = {"service_level": ("wait_min", "fraction"), "mean_wait": ("max_min",), "max_abandonment": ("fraction",)}
+    seen = set()
+    for i, t in enumerate(s.targets):
+        for field in needs[t.kind]:
+            if getattr(t, field) is None:
+                errors.append((("targets", i), f"a {t.kind} target needs '{field}'"))
+        if t.id in seen:
+            errors.append((("targets", i, "id"), f"target id '{t.id}' is used twice"))
+        seen.add(t.id)
+
+
+def check_scenario(s: Scenario) -> tuple[list[Finding], list[Finding]]:
+    """Return ``(errors, warnings)`` found across the parts of scenario ``s``."""
+    errors: list[Finding] = []
+    warnings: list[Finding] = []
+    _check_hours(s, errors)
+    _check_profile(s, errors)
+    _check_services(s, errors, warnings)
+    _check_shifts(s, errors)
+    _check_roster(s, errors)
+    _check_targets(s, errors)
+    return errors, warnings
