@@ -68,6 +68,8 @@ def _check_profile(s: Scenario, errors: list[Finding]) -> None:
 def _check_services(s: Scenario, errors: list[Finding], warnings: list[Finding]) -> None:
     held = {skill for st in s.staff_types.values() for skill in st.skills}
     for code, service in s.services.items():
+        if all(step.probability < 1 for step in service.steps):
+            errors.append((("services", code, "steps"), "at least one step must always be needed (probability 1)"))
         for j, step in enumerate(service.steps):
             path = ("services", code, "steps", j)
             if step.station not in s.stations:

@@ -18,6 +18,8 @@ visits (one row per step served)
     staff, window.
 duty (one row per on-duty period of a staff member)
     staff, on_min, off_min, scheduled_off_min (off after scheduled = overtime).
+unserved (one row per citizen still waiting at the hard stop)
+    citizen, step, join_min.
 """
 
 from __future__ import annotations
@@ -59,12 +61,17 @@ class EventLog:
     staff_ids: tuple[str, ...]
     staff_types: tuple[str, ...]
     staff_stations: tuple[str, ...]
+    staff_shifts: tuple[str, ...]
     duty_staff: np.ndarray
     duty_on_min: np.ndarray
     duty_off_min: np.ndarray
     duty_scheduled_off_min: np.ndarray
     step_stations: dict  # (service index, step) -> station
     hard_stop_min: float
+    # citizens still waiting at the hard stop: step and time they joined its queue
+    unserved_citizen: np.ndarray
+    unserved_step: np.ndarray
+    unserved_join_min: np.ndarray
 
     @classmethod
     def from_records(cls, model, replication: int = 0) -> "EventLog":
@@ -99,6 +106,7 @@ class EventLog:
                 wait[cid] = hard_stop - c.ticket_min[cid]
             leave[cid] = hard_stop
         d = np.array(model.duty, dtype=float).reshape(-1, 4)
+        u = np.array(model.unserved, dtype=float).reshape(-1, 3)
         days = model.staff_days
         stations = {}
         for k, code in enumerate(c.service_codes):
@@ -112,9 +120,11 @@ class EventLog:
             visit_end_min=v[:, 4], visit_staff=v[:, 5].astype(np.int32),
             visit_window=v[:, 6].astype(np.int32),
             staff_ids=tuple(s.staff_id for s in days), staff_types=tuple(s.staff_type for s in days),
-            staff_stations=tuple(s.station for s in days),
+            staff_stations=tuple(s.station for s in days), staff_shifts=tuple(s.shift for s in days),
             duty_staff=d[:, 0].astype(np.int32), duty_on_min=d[:, 1], duty_off_min=d[:, 2],
             duty_scheduled_off_min=d[:, 3], step_stations=stations, hard_stop_min=hard_stop,
+            unserved_citizen=u[:, 0].astype(np.int64), unserved_step=u[:, 1].astype(np.int16),
+            unserved_join_min=u[:, 2],
         )
 
     def __len__(self) -> int:

@@ -1,0 +1,108 @@
+"""Replications of a scenario, run serially or in a local process pool.
+
+Each replication depends only on ``(seed, replication)``; results are put
+back in replication order, so the numbers are identical whatever the number
+of worker processes. Workers compute the KPI tables of their replication
+and return them (and the event log only when asked), so memory does not
+grow with the event logs unless they are wanted.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .eventlog import EventLog
+from .metrics import replication_kpis
+from .run import run_replication
+from .scenario import Scenario
+from .summary import (summarise_by_interval, summarise_citizens, summarise_staff, target_status)
+
+
+@dataclass
+class ExperimentResult:
+    """Per-replication KPI tables of one experiment, and their summaries."""
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    tables: dict[str, pd.DataFrame]
+    logs: list[EventLog] | None = None
+    wall_time_s: float = 0.0
+    _summary: dict | None = field(default=None, repr=False)
+
+    @property
+    def reps(self) -> np.ndarray:
+        return np.arange(self.replications)
+
+    def summary(self) -> dict[str, pd.DataFrame]:
+        """Summaries over replications: citizens, targets, staff, queue (computed once)."""
+        if self._summary is None:
+            citizens = summarise_citizens(self.tables["citizens"], self.reps)
+            self._summary = {
+                "citizens": citizens,
+                "targets": target_status(citizens, self.scenario),
+                "staff": summarise_staff(self.tables["staff"], self.reps),
+                "staff_interval": summarise_by_interval(self.tables["staff_interval"],
+                                                        ["interval_start_min", "interval", "staff_type"],
+                                                        ["staff_on_duty", "utilisation"]),
+                "queue": summarise_by_interval(self.tables["queue"], ["interval_start_min", "interval", "station"],
+                                               ["queue_mean", "queue_max"]),
+            }
+        return self._summary
+
+    def day(self) -> pd.Series:
+        """The whole-day row of the citizens summary (all service types and classes)."""
+        c = self.summary()["citizens"]
+        return c[(c["interval"] == "day") & (c["service_type"] == "*") & (c["class"] == "*")].iloc[0]
+
+
+def _one(args) -> tuple[dict[str, pd.DataFrame], EventLog | None]:
+    scenario, rep, seed, keep_log = args
+    log = run_replication(scenario, rep, seed)
+    return replication_kpis(log, scenario), (log if keep_log else None)
+
+
+def run_experiment(scenario: Scenario, replications: int | None = None, seed: int | None = None,
+                   workers: int = 1, keep_logs: bool = False,
+                   progress: Callable[[int], None] | None = None) -> ExperimentResult:
+    """Run replications ``0 .. replications-1`` and collect their KPI tables.
+
+    Parameters
+    ----------
+    replications, seed
+        Default to the scenario's ``experiment`` settings.
+    workers
+        1 runs in this process; more use a local process pool (0: all cores).
+    keep_logs
+        Also return every replication's event log (memory grows with it).
+    progress
+        Called with the number of replications finished so far.
+    """
+    replications = scenario.experiment.replications if replications is None else replications
+    seed = scenario.experiment.seed if seed is None else seed
+    workers = os.cpu_count() or 1 if workers == 0 else workers
+    tasks = [(scenario, rep, seed, keep_logs) for rep in range(replications)]
+    started = time.perf_counter()
+    results = []
+    if workers <= 1 or replications <= 1:
+        for task in tasks:
+            results.append(_one(task))
+            if progress:
+                progress(len(results))
+    else:
+        chunk = max(1, min(8, replications // (4 * workers)))
+        with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
+            for result in pool.map(_one, tasks, chunksize=chunk):
+                results.append(result)
+                if progress:
+                    progress(len(results))
+    tables = {name: pd.concat([r[0][name] for r in results], ignore_index=True) for name in results[0][0]}
+    logs = [r[1] for r in results] if keep_logs else None
+    return ExperimentResult(scenario, seed, replications, tables, logs, time.perf_counter() - started)

@@ -1,0 +1,260 @@
+"""Pure metric functions: an event log (and its scenario) in, tidy KPI frames out.
+
+Definitions
+-----------
+* A citizen belongs to the interval in which their ticket was issued
+  (turned-away citizens: the interval of arrival). Intervals are aligned to
+  the clock (multiples of ``hours.interval_min`` since midnight).
+* Citizens ticketed in the warm-up (``experiment.warmup_min`` after opening)
+  are left out.
+* ``wait_min`` is ticket to call at the first step. Censored waits are kept:
+  a citizen who abandoned waited until they left, one unserved at the hard
+  stop waited until then. Means and percentiles are over all ticketed
+  citizens (the Erlang A convention: mean wait over all arrivals).
+* Service level of target ``T``: ``within_T / tickets``, the share of
+  ticketed citizens called within ``T.wait_min`` (abandoned and unserved
+  citizens count in the denominator and never in the numerator).
+* Queue length: citizens waiting (ticketed, not yet called) at any step, per
+  station; exact time averages per interval and samples on a grid.
+* Utilisation: busy minutes / on-duty minutes; overtime: minutes worked after
+  the scheduled end of an on-duty period.
+
+Group rows use ``"*"`` for "all" (all service types, all classes) and
+``interval == "day"`` for the whole day.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .clock import format_clock
+from .eventlog import ABANDONED, SERVED, TURNED_AWAY, UNSERVED, EventLog
+from .scenario import Scenario
+
+ALL = "*"
+DAY = "day"
+GROUPINGS = ((), ("interval",), ("service_type",), ("class",), ("interval", "service_type"), ("interval", "class"))
+COUNT_COLUMNS = ("arrivals", "tickets", "served", "abandoned", "unserved", "turned_away")
+
+
+def interval_edges_min(scenario: Scenario) -> np.ndarray:
+    """Edges of the reporting intervals, from the one holding opening to the one holding the last ticket."""
+    step = scenario.hours.interval_min
+    first = math.floor(scenario.hours.open_min / step) * step
+    last = math.ceil(scenario.hours.last_ticket_min / step) * step
+    return np.arange(first, max(last, first + step) + step / 2, step, dtype=float)
+
+
+def interval_labels(scenario: Scenario) -> list[str]:
+    """``"08:30-09:00"`` style labels, clipped to the ticket hours."""
+    edges = interval_edges_min(scenario)
+    lo, hi = scenario.hours.open_min, scenario.hours.last_ticket_min
+    return [f"{format_clock(max(a, lo))}-{format_clock(min(b, hi))}" for a, b in zip(edges[:-1], edges[1:])]
+
+
+def _measured(log: EventLog, scenario: Scenario) -> np.ndarray:
+    start = scenario.hours.open_min + scenario.experiment.warmup_min
+    t = np.where(np.isnan(log.ticket_min), log.arrive_min, log.ticket_min)
+    return t >= start
+
+
+def citizen_frame(log: EventLog, scenario: Scenario) -> pd.DataFrame:
+    """Measured citizens with their interval and per-target flags (one row each)."""
+    keep = _measured(log, scenario)
+    edges = interval_edges_min(scenario)
+    labels = np.asarray(interval_labels(scenario) + ["after"], dtype=object)
+    t = np.where(np.isnan(log.ticket_min), log.arrive_min, log.ticket_min)[keep]
+    idx = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, len(edges) - 1)
+    outcome = log.outcome[keep]
+    wait = log.wait_min[keep]
+    frame = pd.DataFrame({
+        "interval": labels[idx],
+        "interval_start_min": edges[idx],
+        "service_type": np.asarray(log.service_codes, dtype=object)[log.service[keep]],
+        "class": np.asarray(log.class_codes, dtype=object)[log.klass[keep]],
+        "ticketed": outcome != TURNED_AWAY,
+        "served": outcome == SERVED,
+        "abandoned": outcome == ABANDONED,
+        "unserved": outcome == UNSERVED,
+        "turned_away": outcome == TURNED_AWAY,
+        "wait_min": wait,
+        "time_in_system_min": np.where(outcome == SERVED, log.leave_min[keep] - log.ticket_min[keep], np.nan),
+    })
+    # Called at the first step = has a visit (services in progress at the hard stop are finished).
+    called_first = np.isin(np.flatnonzero(keep), log.visit_citizen)
+    for target in scenario.targets:
+        if target.kind == "service_level":
+            frame[f"within_{target.id}"] = called_first & (wait <= target.wait_min)
+    return frame
+
+
+def _aggregate(frame: pd.DataFrame, keys: list[str], within: list[str]) -> pd.DataFrame:
+    tick = frame[frame["ticketed"]]
+    g_all = frame.groupby(keys, sort=True) if keys else None
+    g = tick.groupby(keys, sort=True) if keys else None
+
+    counts = (g_all.agg(arrivals=("ticketed", "size"), turned_away=("turned_away", "sum")) if keys else
+              pd.DataFrame([{"arrivals": len(frame), "turned_away": int(frame["turned_away"].sum())}]))
+    named = {"tickets": ("ticketed", "size"), "served": ("served", "sum"), "abandoned": ("abandoned", "sum"),
+             "unserved": ("unserved", "sum"), "wait_sum_min": ("wait_min", "sum"), "wait_max_min": ("wait_min", "max"),
+             "time_in_system_sum_min": ("time_in_system_min", "sum")}
+    named.update({w: (w, "sum") for w in within})
+    if keys:
+        stats = g.agg(**named)
+        q = g["wait_min"].quantile([0.5, 0.9, 0.95]).unstack()
+        q.columns = ["wait_p50_min", "wait_p90_min", "wait_p95_min"]
+        out = counts.join(stats, how="left").join(q, how="left").reset_index()
+    else:
+        w = tick["wait_min"].to_numpy()
+        row = {k: (len(tick) if how == "size" else getattr(tick[col], how)()) for k, (col, how) in named.items()}
+        qs = np.quantile(w, [0.5, 0.9, 0.95]) if len(w) else [np.nan] * 3
+        row.update(wait_p50_min=qs[0], wait_p90_min=qs[1], wait_p95_min=qs[2])
+        out = counts.assign(**{k: [v] for k, v in row.items()})
+    for col in ("tickets", "served", "abandoned", "unserved", *within):
+        out[col] = out[col].fillna(0).astype(np.int64)
+    out["wait_sum_min"] = out["wait_sum_min"].fillna(0.0)
+    out["time_in_system_sum_min"] = out["time_in_system_sum_min"].fillna(0.0)
+    return out
+
+
+def citizen_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
+    """Counts, waits and service levels per interval, service type and class (and their totals).
+
+    One row per group of :data:`GROUPINGS`; sums (``wait_sum_min``,
+    ``within_<target>``) are kept so replications can be pooled exactly.
+    """
+    frame = citizen_frame(log, scenario)
+    within = [c for c in frame.columns if c.startswith("within_")]
+    parts = []
+    for keys in GROUPINGS:
+        part = _aggregate(frame, list(keys), within)
+        if "interval" not in keys:
+            part["interval"], part["interval_start_min"] = DAY, np.nan
+        elif "interval_start_min" not in part:
+            starts = dict(zip(frame["interval"], frame["interval_start_min"]))
+            part["interval_start_min"] = part["interval"].map(starts)
+        for key in ("service_type", "class"):
+            if key not in keys:
+                part[key] = ALL
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    starts = dict(zip(frame["interval"], frame["interval_start_min"]))
+    out["interval_start_min"] = out["interval"].map(starts)
+    safe = out["tickets"].where(out["tickets"] > 0)
+    out["wait_mean_min"] = out["wait_sum_min"] / safe
+    out["abandon_fraction"] = out["abandoned"] / safe
+    out["time_in_system_mean_min"] = out["time_in_system_sum_min"] / out["served"].where(out["served"] > 0)
+    for w in within:
+        out["sl_" + w[len("within_"):]] = out[w] / safe
+    out.insert(0, "rep", log.replication)
+    front = ["rep", "interval", "interval_start_min", "service_type", "class"]
+    return out[front + [c for c in out.columns if c not in front]]
+
+
+def _waiting_spells(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end, station) of every spell a citizen spent waiting in a queue."""
+    station_of = log.step_stations
+    v_station = [station_of[(s, j)] for s, j in zip(log.service[log.visit_citizen], log.visit_step)]
+    gone = np.flatnonzero(log.outcome == ABANDONED)
+    g_station = [station_of[(log.service[c], 0)] for c in gone]
+    # an abandoning citizen waited at their first needed step
+    u_station = [station_of[(log.service[c], j)] for c, j in zip(log.unserved_citizen, log.unserved_step)]
+    starts = np.concatenate([log.visit_join_min, log.ticket_min[gone], log.unserved_join_min])
+    ends = np.concatenate([log.visit_start_min, log.leave_min[gone], np.full(len(log.unserved_citizen), log.hard_stop_min)])
+    stations = np.asarray(v_station + g_station + u_station, dtype=object)
+    return starts, ends, stations
+
+
+def _time_average(starts, ends, lo, hi) -> float:
+    overlap = np.clip(np.minimum(ends, hi) - np.maximum(starts, lo), 0, None)
+    return float(overlap.sum() / (hi - lo))
+
+
+def queue_kpis(log: EventLog, scenario: Scenario, grid_min: float = 5.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Queue length per station (and ``"*"``): time averages per interval, and samples on a grid.
+
+    Returns ``(per_interval, on_grid)``; ``per_interval`` has ``queue_mean``
+    and ``queue_max`` per interval, ``on_grid`` has ``waiting`` at each
+    ``t_min`` of a ``grid_min`` grid from opening to the hard stop.
+    """
+    starts, ends, stations = _waiting_spells(log)
+    edges = interval_edges_min(scenario)
+    labels = interval_labels(scenario)
+    grid = np.arange(scenario.hours.open_min, scenario.hours.hard_stop_min + 1e-9, grid_min)
+    rows, grid_rows = [], []
+    for station in [ALL, *scenario.stations]:
+        sel = np.ones(len(starts), bool) if station == ALL else stations == station
+        s, e = starts[sel], ends[sel]
+        times = np.concatenate([s, e])
+        steps = np.concatenate([np.ones(len(s)), -np.ones(len(e))])
+        order = np.lexsort((steps, times))  # departures before arrivals at equal times
+        times, level = times[order], np.cumsum(steps[order])
+        for label, lo, hi in zip(labels, edges[:-1], edges[1:]):
+            inside = (times >= lo) & (times < hi)
+            before = np.searchsorted(times, lo, side="right") - 1
+            peak = max(level[inside].max() if inside.any() else 0, level[before] if before >= 0 else 0)
+            rows.append((log.replication, label, lo, station, _time_average(s, e, lo, hi), int(peak)))
+        at = np.searchsorted(times, grid, side="right") - 1
+        waiting = np.where(at >= 0, level[np.clip(at, 0, None)] if len(level) else 0, 0)
+        grid_rows.append(pd.DataFrame({"rep": log.replication, "station": station, "t_min": grid,
+                                       "waiting": waiting.astype(np.int64)}))
+    per_interval = pd.DataFrame(rows, columns=["rep", "interval", "interval_start_min", "station", "queue_mean", "queue_max"])
+    return per_interval, pd.concat(grid_rows, ignore_index=True)
+
+
+def staff_kpis(log: EventLog, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Utilisation, overtime and cost per staff type and station; utilisation per interval.
+
+    Returns ``(per_type, per_interval)``. Cost of a staff member: scheduled
+    paid hours x cost_per_hour + overtime hours x cost_per_hour x overtime_factor.
+    """
+    staff_type = np.asarray(log.staff_types, dtype=object)
+    station = np.asarray(log.staff_stations, dtype=object)
+    n_staff = len(log.staff_ids)
+    busy = np.bincount(log.visit_staff, weights=log.visit_end_min - log.visit_start_min, minlength=n_staff)
+    on = np.bincount(log.duty_staff, weights=log.duty_off_min - log.duty_on_min, minlength=n_staff)
+    over = np.bincount(log.duty_staff, weights=np.clip(log.duty_off_min - log.duty_scheduled_off_min, 0, None),
+                       minlength=n_staff)
+    paid_h = np.zeros(n_staff)
+    rate = np.zeros(n_staff)
+    factor = np.ones(n_staff)
+    for i, shift in enumerate(log.staff_shifts):
+        stype = scenario.staff_types[log.staff_types[i]]
+        paid_h[i] = scenario.shift_patterns[shift].paid_hours
+        rate[i], factor[i] = stype.cost_per_hour, stype.overtime_factor
+    cost = paid_h * rate + over / 60.0 * rate * factor
+    per_staff = pd.DataFrame({"staff_type": staff_type, "station": station, "staff": 1, "on_duty_min": on,
+                              "busy_min": busy, "overtime_min": over, "paid_hours": paid_h, "cost": cost})
+    per_type = per_staff.groupby(["staff_type", "station"], as_index=False).sum(numeric_only=True)
+    total = per_staff.sum(numeric_only=True).to_frame().T.assign(staff_type=ALL, station=ALL)
+    per_type = pd.concat([per_type, total], ignore_index=True)
+    per_type["utilisation"] = per_type["busy_min"] / per_type["on_duty_min"].where(per_type["on_duty_min"] > 0)
+    per_type.insert(0, "rep", log.replication)
+
+    edges = np.arange(interval_edges_min(scenario)[0], scenario.hours.hard_stop_min + scenario.hours.interval_min,
+                      scenario.hours.interval_min)
+    rows = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        b = np.bincount(log.visit_staff, weights=np.clip(np.minimum(log.visit_end_min, hi) - np.maximum(log.visit_start_min, lo), 0, None),
+                        minlength=n_staff)
+        o = np.bincount(log.duty_staff, weights=np.clip(np.minimum(log.duty_off_min, hi) - np.maximum(log.duty_on_min, lo), 0, None),
+                        minlength=n_staff)
+        for st in dict.fromkeys(log.staff_types):
+            sel = staff_type == st
+            rows.append((log.replication, format_clock(lo), lo, st, float(o[sel].sum()) / (hi - lo), float(b[sel].sum()),
+                         float(o[sel].sum())))
+    per_interval = pd.DataFrame(rows, columns=["rep", "interval", "interval_start_min", "staff_type", "staff_on_duty",
+                                               "busy_min", "on_duty_min"])
+    per_interval["utilisation"] = per_interval["busy_min"] / per_interval["on_duty_min"].where(per_interval["on_duty_min"] > 0)
+    return per_type, per_interval
+
+
+def replication_kpis(log: EventLog, scenario: Scenario) -> dict[str, pd.DataFrame]:
+    """Every KPI table of one replication, keyed by table name."""
+    queue_interval, queue_grid = queue_kpis(log, scenario)
+    staff, staff_interval = staff_kpis(log, scenario)
+    return {"citizens": citizen_kpis(log, scenario), "queue": queue_interval, "queue_grid": queue_grid,
+            "staff": staff, "staff_interval": staff_interval}

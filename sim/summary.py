@@ -1,0 +1,171 @@
+"""Across replications: means with t-based 95% confidence intervals.
+
+Counts per day (arrivals, served ...) are averaged over replications, with a
+replication that had none counting as zero. Ratios (service level, mean wait,
+abandonment fraction, utilisation) are estimated as the sum of the
+numerators over the sum of the denominators across replications, with the
+delta-method standard error
+
+    R = sum(y) / sum(x),   se(R) = sqrt( sum((y_i - R x_i)^2) / (n (n - 1)) ) / mean(x),
+
+and a t interval with n - 1 degrees of freedom. Percentiles and maxima are
+averaged over the replications that had citizens, with a t interval.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .metrics import ALL, COUNT_COLUMNS, DAY
+from .scenario import Scenario
+
+CONFIDENCE = 0.95
+
+
+def _t(n: int) -> float:
+    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) if n > 1 else np.nan
+
+
+def mean_ci(values) -> tuple[float, float, float]:
+    """Mean of per-replication values with its t-based 95% interval.
+
+    Examples
+    --------
+    >>> m, lo, hi = mean_ci([1.0, 2.0, 3.0])
+    >>> m, round(lo, 3), round(hi, 3)
+    (2.0, -0.484, 4.484)
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    n = len(v)
+    if n == 0:
+        return np.nan, np.nan, np.nan
+    m = float(v.mean())
+    if n == 1:
+        return m, np.nan, np.nan
+    half = _t(n) * float(v.std(ddof=1)) / np.sqrt(n)
+    return m, m - half, m + half
+
+
+def ratio_ci(numerators, denominators) -> tuple[float, float, float]:
+    """Ratio-of-sums estimate with its delta-method t interval (see module docstring).
+
+    Examples
+    --------
+    >>> r, lo, hi = ratio_ci([8, 9, 7, 8], [10, 10, 10, 10])
+    >>> r, lo < r < hi
+    (0.8, True)
+    """
+    y = np.asarray(numerators, dtype=float)
+    x = np.asarray(denominators, dtype=float)
+    n = len(x)
+    if n == 0 or x.sum() <= 0:
+        return np.nan, np.nan, np.nan
+    r = float(y.sum() / x.sum())
+    if n == 1:
+        return r, np.nan, np.nan
+    se = np.sqrt(((y - r * x) ** 2).sum() / (n * (n - 1))) / x.mean()
+    half = _t(n) * se
+    return r, r - half, r + half
+
+
+def _complete(frame: pd.DataFrame, keys: list[str], reps: np.ndarray, fill: dict) -> pd.DataFrame:
+    """Give every group a row in every replication (missing counts are zeros)."""
+    groups = frame[keys].drop_duplicates()
+    full = groups.merge(pd.DataFrame({"rep": reps}), how="cross")
+    out = full.merge(frame, on=keys + ["rep"], how="left")
+    return out.fillna(fill)
+
+
+RATIOS = {"wait_mean_min": ("wait_sum_min", "tickets"), "abandon_fraction": ("abandoned", "tickets"),
+          "time_in_system_mean_min": ("time_in_system_sum_min", "served")}
+AVERAGED = ("wait_p50_min", "wait_p90_min", "wait_p95_min", "wait_max_min")
+
+
+def summarise_citizens(frame: pd.DataFrame, reps: np.ndarray) -> pd.DataFrame:
+    """Summary of :func:`sim.metrics.citizen_kpis` rows over replications.
+
+    Each metric ``m`` gets columns ``m``, ``m_lo`` and ``m_hi``.
+    """
+    keys = ["interval", "interval_start_min", "service_type", "class"]
+    frame = frame.assign(interval_start_min=frame["interval_start_min"].fillna(-1.0))
+    within = [c for c in frame.columns if c.startswith("within_")]
+    sums = list(COUNT_COLUMNS) + ["wait_sum_min", "time_in_system_sum_min"] + within
+    full = _complete(frame, keys, reps, {c: 0 for c in sums})
+    ratios = dict(RATIOS)
+    ratios.update({"sl_" + w[len("within_"):]: (w, "tickets") for w in within})
+    rows = []
+    for key, g in full.groupby(keys, sort=False):
+        row = dict(zip(keys, key))
+        row["replications"] = len(g)
+        for c in COUNT_COLUMNS:
+            row[c], row[c + "_lo"], row[c + "_hi"] = mean_ci(g[c])
+        for name, (num, den) in ratios.items():
+            row[name], row[name + "_lo"], row[name + "_hi"] = ratio_ci(g[num], g[den])
+        for c in AVERAGED:
+            row[c], row[c + "_lo"], row[c + "_hi"] = mean_ci(g[c])
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["interval_start_min"] = out["interval_start_min"].replace(-1.0, np.nan)
+    return out.sort_values(["service_type", "class", "interval_start_min"], na_position="first",
+                           key=lambda s: s if s.dtype != object else s.map(lambda v: (v != ALL, v)),
+                           ).reset_index(drop=True)
+
+
+def summarise_staff(frame: pd.DataFrame, reps: np.ndarray) -> pd.DataFrame:
+    """Utilisation (ratio of sums), overtime and cost (means) per staff type and station."""
+    rows = []
+    for (stype, station), g in frame.groupby(["staff_type", "station"], sort=False):
+        g = g.set_index("rep").reindex(reps, fill_value=0)
+        row = {"staff_type": stype, "station": station, "staff": g["staff"].mean()}
+        row["utilisation"], row["utilisation_lo"], row["utilisation_hi"] = ratio_ci(g["busy_min"], g["on_duty_min"])
+        for c in ("overtime_min", "cost", "paid_hours", "on_duty_min"):
+            row[c], row[c + "_lo"], row[c + "_hi"] = mean_ci(g[c])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summarise_by_interval(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:
+    """Mean and t interval of ``columns`` per group of ``keys`` (e.g. queue length per interval)."""
+    rows = []
+    for key, g in frame.groupby(keys, sort=True):
+        row = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        for c in columns:
+            row[c], row[c + "_lo"], row[c + "_hi"] = mean_ci(g[c])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def target_status(citizens_summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Every target in every interval it applies to: estimate, interval, and whether it is met.
+
+    ``met`` compares the point estimate with the target; ``met_confident``
+    requires the whole 95% interval to be on the right side (the lower bound
+    of a service level, the upper bound of a mean wait or abandonment).
+    """
+    overall = citizens_summary[(citizens_summary["service_type"] == ALL) & (citizens_summary["class"] == ALL)]
+    rows = []
+    for t in scenario.targets:
+        if t.scope == "day":
+            scope = overall[overall["interval"] == DAY]
+        else:
+            scope = overall[(overall["interval"] != DAY) & (overall["interval"] != "after")]
+        metric, goal, higher_is_better = {
+            "service_level": ("sl_" + t.id, t.fraction, True),
+            "mean_wait": ("wait_mean_min", t.max_min, False),
+            "max_abandonment": ("abandon_fraction", t.fraction, False),
+        }[t.kind]
+        for _, r in scope.iterrows():
+            est, lo, hi = r.get(metric, np.nan), r.get(metric + "_lo", np.nan), r.get(metric + "_hi", np.nan)
+            if np.isnan(est):
+                continue
+            met = est >= goal if higher_is_better else est <= goal
+            bound = lo if higher_is_better else hi
+            confident = bool(met and not np.isnan(bound) and (bound >= goal if higher_is_better else bound <= goal))
+            rows.append({"target": t.id, "kind": t.kind, "interval": r["interval"],
+                         "interval_start_min": r["interval_start_min"], "goal": goal, "estimate": est,
+                         "lo": lo, "hi": hi, "tickets": r["tickets"], "met": bool(met), "met_confident": confident})
+    return pd.DataFrame(rows, columns=["target", "kind", "interval", "interval_start_min", "goal", "estimate",
+                                       "lo", "hi", "tickets", "met", "met_confident"])
