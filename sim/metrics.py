@@ -61,20 +61,19 @@ def _measured(log: EventLog, scenario: Scenario) -> np.ndarray:
     return t >= start
 
 
-def citizen_frame(log: EventLog, scenario: Scenario) -> pd.DataFrame:
-    """Measured citizens with their interval and per-target flags (one row each)."""
+def _citizen_columns(log: EventLog, scenario: Scenario) -> dict[str, np.ndarray]:
+    """Measured citizens as columns: integer group codes, outcome flags, waits, per-target flags."""
     keep = _measured(log, scenario)
     edges = interval_edges_min(scenario)
-    labels = np.asarray(interval_labels(scenario) + ["after"], dtype=object)
     t = np.where(np.isnan(log.ticket_min), log.arrive_min, log.ticket_min)[keep]
-    idx = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, len(edges) - 1)
     outcome = log.outcome[keep]
+    # Called at the first step = has a visit (services in progress at the hard stop are finished).
+    called_first = np.isin(np.flatnonzero(keep), log.visit_citizen)
     wait = log.wait_min[keep]
-    frame = pd.DataFrame({
-        "interval": labels[idx],
-        "interval_start_min": edges[idx],
-        "service_type": np.asarray(log.service_codes, dtype=object)[log.service[keep]],
-        "class": np.asarray(log.class_codes, dtype=object)[log.klass[keep]],
+    cols = {
+        "interval": np.clip(np.searchsorted(edges, t, side="right") - 1, 0, len(edges) - 1),
+        "service_type": log.service[keep].astype(np.int64),
+        "class": log.klass[keep].astype(np.int64),
         "ticketed": outcome != TURNED_AWAY,
         "served": outcome == SERVED,
         "abandoned": outcome == ABANDONED,
@@ -82,41 +81,75 @@ def citizen_frame(log: EventLog, scenario: Scenario) -> pd.DataFrame:
         "turned_away": outcome == TURNED_AWAY,
         "wait_min": wait,
         "time_in_system_min": np.where(outcome == SERVED, log.leave_min[keep] - log.ticket_min[keep], np.nan),
-    })
-    # Called at the first step = has a visit (services in progress at the hard stop are finished).
-    called_first = np.isin(np.flatnonzero(keep), log.visit_citizen)
+    }
     for target in scenario.targets:
         if target.kind == "service_level":
-            frame[f"within_{target.id}"] = called_first & (wait <= target.wait_min)
+            cols[f"within_{target.id}"] = called_first & (wait <= target.wait_min)
+    return cols
+
+
+def citizen_frame(log: EventLog, scenario: Scenario) -> pd.DataFrame:
+    """Measured citizens with their interval and per-target flags (one row each)."""
+    cols = _citizen_columns(log, scenario)
+    edges = interval_edges_min(scenario)
+    labels = np.asarray(interval_labels(scenario) + ["after"], dtype=object)
+    frame = pd.DataFrame(cols)
+    frame["interval_start_min"] = edges[cols["interval"]]
+    frame["interval"] = labels[cols["interval"]]
+    frame["service_type"] = np.asarray(log.service_codes, dtype=object)[cols["service_type"]]
+    frame["class"] = np.asarray(log.class_codes, dtype=object)[cols["class"]]
     return frame
 
 
-def _aggregate(frame: pd.DataFrame, keys: list[str], within: list[str]) -> pd.DataFrame:
-    tick = frame[frame["ticketed"]]
-    g_all = frame.groupby(keys, sort=True) if keys else None
-    g = tick.groupby(keys, sort=True) if keys else None
+def _segment_quantiles(group: np.ndarray, values: np.ndarray, n_groups: int, qs) -> np.ndarray:
+    """Per-group quantiles (numpy's linear interpolation) of ``values``; NaN for empty groups."""
+    order = np.lexsort((values, group))
+    g, v = group[order], values[order]
+    counts = np.bincount(g, minlength=n_groups)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    out = np.full((n_groups, len(qs)), np.nan)
+    has = counts > 0
+    for k, q in enumerate(qs):
+        pos = starts[has] + q * (counts[has] - 1)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.ceil(pos).astype(np.int64)
+        out[has, k] = v[lo] + (v[hi] - v[lo]) * (pos - lo)
+    return out
 
-    counts = (g_all.agg(arrivals=("ticketed", "size"), turned_away=("turned_away", "sum")) if keys else
-              pd.DataFrame([{"arrivals": len(frame), "turned_away": int(frame["turned_away"].sum())}]))
-    named = {"tickets": ("ticketed", "size"), "served": ("served", "sum"), "abandoned": ("abandoned", "sum"),
-             "unserved": ("unserved", "sum"), "wait_sum_min": ("wait_min", "sum"), "wait_max_min": ("wait_min", "max"),
-             "time_in_system_sum_min": ("time_in_system_min", "sum")}
-    named.update({w: (w, "sum") for w in within})
-    if keys:
-        stats = g.agg(**named)
-        q = g["wait_min"].quantile([0.5, 0.9, 0.95]).unstack()
-        q.columns = ["wait_p50_min", "wait_p90_min", "wait_p95_min"]
-        out = counts.join(stats, how="left").join(q, how="left").reset_index()
-    else:
-        w = tick["wait_min"].to_numpy()
-        row = {k: (len(tick) if how == "size" else getattr(tick[col], how)()) for k, (col, how) in named.items()}
-        qs = np.quantile(w, [0.5, 0.9, 0.95]) if len(w) else [np.nan] * 3
-        row.update(wait_p50_min=qs[0], wait_p90_min=qs[1], wait_p95_min=qs[2])
-        out = counts.assign(**{k: [v] for k, v in row.items()})
-    for col in ("tickets", "served", "abandoned", "unserved", *within):
-        out[col] = out[col].fillna(0).astype(np.int64)
-    out["wait_sum_min"] = out["wait_sum_min"].fillna(0.0)
-    out["time_in_system_sum_min"] = out["time_in_system_sum_min"].fillna(0.0)
+
+def _aggregate(cols: dict[str, np.ndarray], keys: tuple[str, ...], within: list[str]) -> dict[str, np.ndarray]:
+    """Counts, sums, maxima and quantiles per group of ``keys`` (one group of everyone when empty).
+
+    Returns columns including the integer codes of ``keys`` (-1 where a key is "all").
+    """
+    n_cit = len(cols["ticketed"])
+    combined = np.zeros(n_cit, dtype=np.int64)
+    for key in keys:
+        combined = combined * 4096 + cols[key]
+    uniq, codes = np.unique(combined, return_inverse=True) if keys else (np.zeros(1, np.int64), np.zeros(n_cit, np.int64))
+    n = len(uniq)
+    tick = cols["ticketed"]
+    gt = codes[tick]
+    wait = cols["wait_min"][tick]
+    out = {"arrivals": np.bincount(codes, minlength=n),
+           "turned_away": np.bincount(codes, weights=cols["turned_away"], minlength=n),
+           "tickets": np.bincount(gt, minlength=n)}
+    for col in ("served", "abandoned", "unserved", *within):
+        out[col] = np.bincount(gt, weights=cols[col][tick], minlength=n)
+    out["wait_sum_min"] = np.bincount(gt, weights=wait, minlength=n)
+    out["time_in_system_sum_min"] = np.bincount(gt, weights=np.nan_to_num(cols["time_in_system_min"][tick]), minlength=n)
+    wmax = np.full(n, -np.inf)
+    np.maximum.at(wmax, gt, wait)
+    out["wait_max_min"] = np.where(np.isinf(wmax), np.nan, wmax)
+    q = _segment_quantiles(gt, wait, n, (0.5, 0.9, 0.95))
+    out["wait_p50_min"], out["wait_p90_min"], out["wait_p95_min"] = q[:, 0], q[:, 1], q[:, 2]
+    rest = uniq.copy()
+    for key in reversed(("interval", "service_type", "class")):
+        if key in keys:
+            out["_" + key] = rest % 4096
+            rest = rest // 4096
+        else:
+            out["_" + key] = np.full(n, -1)
     return out
 
 
@@ -126,32 +159,36 @@ def citizen_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
     One row per group of :data:`GROUPINGS`; sums (``wait_sum_min``,
     ``within_<target>``) are kept so replications can be pooled exactly.
     """
-    frame = citizen_frame(log, scenario)
-    within = [c for c in frame.columns if c.startswith("within_")]
-    parts = []
-    for keys in GROUPINGS:
-        part = _aggregate(frame, list(keys), within)
-        if "interval" not in keys:
-            part["interval"], part["interval_start_min"] = DAY, np.nan
-        elif "interval_start_min" not in part:
-            starts = dict(zip(frame["interval"], frame["interval_start_min"]))
-            part["interval_start_min"] = part["interval"].map(starts)
-        for key in ("service_type", "class"):
-            if key not in keys:
-                part[key] = ALL
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
-    starts = dict(zip(frame["interval"], frame["interval_start_min"]))
-    out["interval_start_min"] = out["interval"].map(starts)
-    safe = out["tickets"].where(out["tickets"] > 0)
-    out["wait_mean_min"] = out["wait_sum_min"] / safe
-    out["abandon_fraction"] = out["abandoned"] / safe
-    out["time_in_system_mean_min"] = out["time_in_system_sum_min"] / out["served"].where(out["served"] > 0)
+    cols = _citizen_columns(log, scenario)
+    within = [c for c in cols if c.startswith("within_")]
+    parts = [_aggregate(cols, keys, within) for keys in GROUPINGS]
+    data = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    edges = interval_edges_min(scenario)
+    labels = np.asarray([DAY] + interval_labels(scenario) + ["after"], dtype=object)
+    services = np.asarray((ALL,) + tuple(log.service_codes), dtype=object)
+    classes = np.asarray((ALL,) + tuple(log.class_codes), dtype=object)
+    iv = data.pop("_interval")
+    out = pd.DataFrame({
+        "rep": log.replication,
+        "interval": labels[iv + 1],
+        "interval_start_min": np.where(iv >= 0, edges[np.clip(iv, 0, None)], np.nan),
+        "service_type": services[data.pop("_service_type") + 1],
+        "class": classes[data.pop("_class") + 1],
+    })
+    for col in ("arrivals", "turned_away", "tickets", "served", "abandoned", "unserved", *within):
+        out[col] = data[col].astype(np.int64)
+    for col in ("wait_sum_min", "wait_max_min", "time_in_system_sum_min", "wait_p50_min", "wait_p90_min",
+                "wait_p95_min"):
+        out[col] = data[col]
+    tickets = out["tickets"].to_numpy()
+    safe = np.where(tickets > 0, tickets, np.nan)
+    out["wait_mean_min"] = out["wait_sum_min"].to_numpy() / safe
+    out["abandon_fraction"] = out["abandoned"].to_numpy() / safe
+    served = out["served"].to_numpy()
+    out["time_in_system_mean_min"] = out["time_in_system_sum_min"].to_numpy() / np.where(served > 0, served, np.nan)
     for w in within:
-        out["sl_" + w[len("within_"):]] = out[w] / safe
-    out.insert(0, "rep", log.replication)
-    front = ["rep", "interval", "interval_start_min", "service_type", "class"]
-    return out[front + [c for c in out.columns if c not in front]]
+        out["sl_" + w[len("within_"):]] = out[w].to_numpy() / safe
+    return out
 
 
 def _waiting_spells(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -242,8 +279,8 @@ def staff_kpis(log: EventLog, scenario: Scenario) -> tuple[pd.DataFrame, pd.Data
                         minlength=n_staff)
         o = np.bincount(log.duty_staff, weights=np.clip(np.minimum(log.duty_off_min, hi) - np.maximum(log.duty_on_min, lo), 0, None),
                         minlength=n_staff)
-        for st in dict.fromkeys(log.staff_types):
-            sel = staff_type == st
+        for st in (*dict.fromkeys(log.staff_types), ALL):
+            sel = staff_type == st if st != ALL else np.ones(n_staff, bool)
             rows.append((log.replication, format_clock(lo), lo, st, float(o[sel].sum()) / (hi - lo), float(b[sel].sum()),
                          float(o[sel].sum())))
     per_interval = pd.DataFrame(rows, columns=["rep", "interval", "interval_start_min", "staff_type", "staff_on_duty",

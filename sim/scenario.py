@@ -29,14 +29,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from .clock import CLOCK_PATTERN, parse_clock
+from .clock import CLOCK_PATTERN, format_clock, parse_clock
 from .distributions import Distribution
 
 Clock = Annotated[
     float,
     BeforeValidator(parse_clock),
+    PlainSerializer(format_clock, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "description": 'clock time "HH:MM"'}),
 ]
 Share = Annotated[float, Field(ge=0, le=1)]

@@ -1,0 +1,138 @@
+"""The ``queueplan`` command line.
+
+    queueplan run SCENARIO [--reps N] [--seed S] [--workers W] [--out DIR] [--json] [--no-events]
+    queueplan validate SCENARIO
+    queueplan schema
+
+A mistake in a scenario file is reported as ``error: FILE, line N: FIELD:
+MESSAGE`` on standard error with exit code 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from sim.loading import ScenarioError, load_scenario, scenario_warnings
+from sim.scenario import Scenario
+
+EXIT_BAD_INPUT = 2
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="queueplan", description="Plan the staffing of a public service hall.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="simulate a scenario and write a results folder")
+    run.add_argument("scenario", help="scenario YAML file")
+    run.add_argument("--reps", type=_positive_int, help="replications (default: the scenario's experiment.replications)")
+    run.add_argument("--seed", type=_non_negative_int, help="seed (default: the scenario's experiment.seed)")
+    run.add_argument("--workers", type=_non_negative_int, default=1,
+                     help="worker processes (default 1; 0 = all cores); results do not depend on it")
+    run.add_argument("--out", type=Path, help="run folder to create (default: results/<scenario>/<run-id>)")
+    run.add_argument("--json", action="store_true", help="print the summary as JSON on standard output")
+    run.add_argument("--no-events", dest="events", action="store_false",
+                     help="do not write the per-citizen event log (citizens.parquet, events.parquet)")
+
+    val = sub.add_parser("validate", help="check a scenario file and report every problem")
+    val.add_argument("scenario", help="scenario YAML file")
+
+    sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
+    return p
+
+
+def _load(path: str) -> Scenario:
+    scenario = load_scenario(path)
+    for warning in scenario_warnings(scenario):
+        print(f"warning: {path}: {warning}", file=sys.stderr)
+    return scenario
+
+
+def _cmd_validate(args) -> int:
+    s = _load(args.scenario)
+    staff = sum(e.count for e in s.roster)
+    print(f"ok: {args.scenario}: scenario '{s.name}', {len(s.services)} service types, {len(s.stations)} stations, "
+          f"{staff} staff on the roster, {len(s.targets)} targets")
+    return 0
+
+
+def _cmd_schema(_args) -> int:
+    schema = Scenario.model_json_schema()
+    schema["title"] = "queueplan scenario"
+    print(json.dumps(schema, indent=2))
+    return 0
+
+
+def _cmd_run(args) -> int:
+    from tqdm import tqdm
+
+    from sim.experiment import run_experiment
+
+    from .outputs import write_run
+    from .results import default_run_dir
+    from .summary import format_summary
+
+    scenario = _load(args.scenario)
+    reps = args.reps or scenario.experiment.replications
+    seed = scenario.experiment.seed if args.seed is None else args.seed
+    workers = args.workers or (os.cpu_count() or 1)
+    out = args.out or default_run_dir(scenario, seed)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        print(f"error: {out} already exists; results are never overwritten (choose another --out)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    with tqdm(total=reps, desc=f"{scenario.name}", unit="rep", file=sys.stderr, disable=None) as bar:
+        result = run_experiment(scenario, reps, seed, workers=workers, keep_logs=args.events,
+                                progress=lambda done: bar.update(done - bar.n))
+    summary = write_run(result, out, args.scenario, workers, sys.argv)
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        print(format_summary(summary))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``queueplan`` console script."""
+    from .results import RunFolderError
+
+    args = _parser().parse_args(argv)
+    handlers = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema}
+    try:
+        return handlers[args.command](args)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RunFolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

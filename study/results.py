@@ -1,0 +1,138 @@
+"""Run folders: ``results/<scenario>/<run-id>/``, written atomically, never overwritten.
+
+Everything of a run is written into a hidden temporary folder next to its
+final place and renamed into place at the end, so a run folder is either
+complete or absent. A folder that already exists is never written into.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+from sim.scenario import Scenario
+
+PACKAGES = ("queueplan", "simpy", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "PyYAML", "pulp", "highspy",
+            "matplotlib")
+
+
+class RunFolderError(Exception):
+    """A run folder cannot be created (it exists, or its parent cannot be written)."""
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the resolved scenario (canonical JSON): equal hashes, equal inputs."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """Python and package versions, for the manifest."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit(where: Path | None = None) -> str | None:
+    """The git commit of the project (with ``-dirty`` if the tree has changes), or None."""
+    where = where or Path(__file__).resolve().parents[1]
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=5)
+        if sha.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=where,
+                               capture_output=True, text=True, timeout=5)
+        return sha.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def new_run_id(scenario: Scenario, seed: int) -> str:
+    """``YYYYmmdd-HHMMSS-s<seed>-<scenario hash prefix>``."""
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-s{seed}-{scenario_hash(scenario)[:8]}"
+
+
+def default_run_dir(scenario: Scenario, seed: int, root: Path = Path("results")) -> Path:
+    """A fresh folder ``root/<scenario>/<run-id>`` (a suffix is added if the id is taken)."""
+    base = root / scenario.name / new_run_id(scenario, seed)
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
+@contextmanager
+def run_folder(final: Path):
+    """Yield a temporary folder; on success rename it to ``final`` (which must not exist).
+
+    On any error the temporary folder is removed and nothing is left at ``final``.
+    """
+    final = Path(final)
+    if final.exists() and (not final.is_dir() or any(final.iterdir())):
+        raise RunFolderError(f"{final} already exists; results are never overwritten (choose another --out)")
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
+    except OSError as exc:
+        raise RunFolderError(f"cannot create {final}: {exc.strerror or exc}") from None
+    try:
+        yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a run folder is an ordinary folder
+        if final.exists():
+            final.rmdir()  # an empty folder the user made for this run
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_json(path: Path, data) -> None:
+    """Write JSON atomically (temporary file + rename)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _jsonable(value):
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def manifest(scenario: Scenario, source: str | None, seed: int, replications: int, workers: int,
+             wall_time_s: float, command: list[str] | None = None) -> dict:
+    """The reproducibility record of a run (STRESS-DES items 5.1-5.4)."""
+    return {
+        "scenario_name": scenario.name,
+        "scenario_file": source,
+        "scenario_sha256": scenario_hash(scenario),
+        "seed": seed,
+        "replications": replications,
+        "workers": workers,
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "machine": {"platform": platform.platform(), "processor": platform.machine(), "cpus": os.cpu_count()},
+        "command": command if command is not None else sys.argv,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "wall_time_s": round(wall_time_s, 3),
+        "scenario": scenario.model_dump(mode="json"),
+    }

@@ -1,0 +1,139 @@
+"""What a run says: a readable table for planners and a JSON summary for scripts.
+
+Target marks: ``ok`` met with 95% confidence, ``~`` met on the estimate but
+the confidence interval crosses the target, ``MISS`` missed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from sim.experiment import ExperimentResult
+from sim.metrics import ALL, DAY
+
+
+def _num(x, digits=1):
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), digits)
+
+
+def _mark(row) -> str:
+    return "ok" if row["met_confident"] else ("~" if row["met"] else "MISS")
+
+
+def _describe(target) -> str:
+    if target.kind == "service_level":
+        what = f"{target.fraction:.0%} called within {target.wait_min:g} min"
+    elif target.kind == "mean_wait":
+        what = f"mean wait <= {target.max_min:g} min"
+    else:
+        what = f"abandonment <= {target.fraction:.0%}"
+    return what + (" in every interval" if target.scope == "interval" else " over the day")
+
+
+def overall_rows(result: ExperimentResult) -> pd.DataFrame:
+    """Per-interval rows for all service types and classes (the day row excluded)."""
+    c = result.summary()["citizens"]
+    rows = c[(c["service_type"] == ALL) & (c["class"] == ALL) & (c["interval"] != DAY)]
+    return rows.sort_values("interval_start_min")
+
+
+def summary_dict(result: ExperimentResult, run_dir: str | None = None) -> dict:
+    """The run's headline numbers, targets and per-interval table as plain data."""
+    s = result.summary()
+    day = result.day()
+    staff = s["staff"]
+    total = staff[staff["staff_type"] == ALL].iloc[0] if (staff["staff_type"] == ALL).any() else None
+    targets = []
+    status = s["targets"]
+    for t in result.scenario.targets:
+        rows = status[status["target"] == t.id]
+        targets.append({
+            "id": t.id, "description": _describe(t), "scope": t.scope,
+            "met_all": bool(len(rows) and rows["met"].all()),
+            "met_all_confident": bool(len(rows) and rows["met_confident"].all()),
+            "intervals_met": int(rows["met"].sum()), "intervals": int(len(rows)),
+            "results": [{"interval": r["interval"], "estimate": _num(r["estimate"], 4), "lo": _num(r["lo"], 4),
+                         "hi": _num(r["hi"], 4), "goal": r["goal"], "status": _mark(r)} for _, r in rows.iterrows()],
+        })
+    util = s["staff_interval"]
+    util = util[util["staff_type"] == ALL].set_index("interval_start_min")["utilisation"]
+    intervals = []
+    for _, r in overall_rows(result).iterrows():
+        row = {"interval": r["interval"], "tickets": _num(r["tickets"]), "served": _num(r["served"]),
+               "abandoned": _num(r["abandoned"], 2), "unserved": _num(r["unserved"], 2),
+               "wait_mean_min": _num(r["wait_mean_min"]), "wait_mean_min_lo": _num(r["wait_mean_min_lo"]),
+               "wait_mean_min_hi": _num(r["wait_mean_min_hi"]), "wait_p90_min": _num(r["wait_p90_min"]),
+               "abandon_fraction": _num(r["abandon_fraction"], 4),
+               "utilisation": _num(util.get(r["interval_start_min"]), 3)}
+        for t in result.scenario.targets:
+            if t.kind == "service_level":
+                row[f"sl_{t.id}"] = _num(r.get(f"sl_{t.id}"), 4)
+                row[f"sl_{t.id}_lo"] = _num(r.get(f"sl_{t.id}_lo"), 4)
+                row[f"sl_{t.id}_hi"] = _num(r.get(f"sl_{t.id}_hi"), 4)
+        intervals.append(row)
+    return {
+        "scenario": result.scenario.name, "run_dir": run_dir, "seed": result.seed,
+        "replications": result.replications, "wall_time_s": round(result.wall_time_s, 2),
+        "day": {k: _num(day[k], 4) for k in ("tickets", "served", "abandoned", "unserved", "turned_away",
+                                             "wait_mean_min", "wait_mean_min_lo", "wait_mean_min_hi", "wait_p90_min",
+                                             "abandon_fraction", "abandon_fraction_lo", "abandon_fraction_hi",
+                                             "time_in_system_mean_min")},
+        "cost": _num(total["cost"], 2) if total is not None else None,
+        "paid_hours": _num(total["paid_hours"], 2) if total is not None else None,
+        "overtime_min": _num(total["overtime_min"], 1) if total is not None else None,
+        "utilisation": _num(total["utilisation"], 3) if total is not None else None,
+        "targets": targets,
+        "intervals": intervals,
+        "staff": [{"staff_type": r["staff_type"], "station": r["station"], "staff": _num(r["staff"], 0),
+                   "utilisation": _num(r["utilisation"], 3), "overtime_min": _num(r["overtime_min"]),
+                   "cost": _num(r["cost"], 2)} for _, r in staff.iterrows() if r["staff_type"] != ALL],
+    }
+
+
+def format_summary(d: dict) -> str:
+    """The summary as a text table for the terminal."""
+    day = d["day"]
+    out = [f"{d['scenario']}: {d['replications']} replications, seed {d['seed']}, {d['wall_time_s']:.1f} s",
+           "",
+           f"Day (mean per day, 95% CI): {day['tickets']:.1f} tickets, {day['served']:.1f} served, "
+           f"{day['abandoned']:.1f} abandoned ({(day['abandon_fraction'] or 0):.1%}), {day['unserved']:.1f} unserved, "
+           f"{day['turned_away']:.1f} turned away",
+           f"  wait: mean {day['wait_mean_min']:.1f} min [{_fmt(day['wait_mean_min_lo'])}, "
+           f"{_fmt(day['wait_mean_min_hi'])}], 90th percentile {_fmt(day['wait_p90_min'])} min; "
+           f"time in hall {_fmt(day['time_in_system_mean_min'])} min"]
+    if d["cost"] is not None:
+        out.append(f"  staff: cost {d['cost']:.1f} ({d['paid_hours']:.1f} paid hours, overtime "
+                   f"{d['overtime_min']:.0f} min), utilisation {d['utilisation']:.0%}")
+    out.append("")
+    if d["targets"]:
+        out.append("Targets (ok = met with 95% confidence, ~ = met but not confidently, MISS = missed):")
+        for t in d["targets"]:
+            misses = [r["interval"] for r in t["results"] if r["status"] == "MISS"]
+            head = f"  {t['id']}: {t['description']}: met in {t['intervals_met']} of {t['intervals']}"
+            out.append(head + (f"; missed {', '.join(misses)}" if misses else ""))
+        out.append("")
+    sl = [t for t in d["targets"] if any(k.startswith(f"sl_{t['id']}") for k in (d["intervals"] or [{}])[0])]
+    status = {(t["id"], r["interval"]): r["status"] for t in d["targets"] for r in t["results"]}
+    header = f"{'interval':<12} {'tickets':>7} {'wait':>6} {'p90':>6} " + "".join(
+        f"{t['id']:>13} " for t in sl) + f"{'abandon':>8} {'util':>5}"
+    out.append(header)
+    for r in d["intervals"]:
+        line = f"{r['interval']:<12} {_fmt(r['tickets']):>7} {_fmt(r['wait_mean_min']):>6} {_fmt(r['wait_p90_min']):>6} "
+        for t in sl:
+            v = r.get(f"sl_{t['id']}")
+            mark = status.get((t["id"], r["interval"]), "")
+            line += f"{(f'{v:.0%}' if v is not None else '-'):>7} {mark:<4} "
+        ab = r["abandon_fraction"]
+        ut = r["utilisation"]
+        line += f"{(f'{ab:.1%}' if ab is not None else '-'):>8} {(f'{ut:.0%}' if ut is not None else '-'):>5}"
+        out.append(line)
+    out.append("(wait and p90 in minutes, by ticket interval; util = busy / on-duty time of all staff)")
+    if d["run_dir"]:
+        out += ["", f"Results: {d['run_dir']}"]
+    return "\n".join(out)
+
+
+def _fmt(x, digits=1):
+    return "-" if x is None else f"{x:.{digits}f}"
