@@ -25,6 +25,7 @@ unserved (one row per citizen still waiting at the hard stop)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -83,7 +84,7 @@ class EventLog:
         wait = np.full(n, np.nan)
         leave = np.where(np.isnan(c.ticket_min), c.arrive_min, np.nan)
 
-        v = np.array(model.visits, dtype=float).reshape(-1, 7)
+        v = np.fromiter(chain.from_iterable(model.visits), float, 7 * len(model.visits)).reshape(-1, 7)
         vc = v[:, 0].astype(np.int64)
         vstep = v[:, 1].astype(np.int16)
         first = np.full(n, -1, dtype=np.int64)

@@ -132,6 +132,9 @@ class HallModel:
         c = self.citizens
         order = np.flatnonzero(~np.isnan(c.ticket_min))
         order = order[np.argsort(c.ticket_min[order], kind="stable")]
+        # Plain Python floats: numpy scalars would slow every clock comparison in SimPy.
+        self._work_rows = c.work_min.tolist()
+        self._service, self._klass, self._patience = c.service.tolist(), c.klass.tolist(), c.patience_min.tolist()
         self._ticket_order = order.tolist()
         self._ticket_times = c.ticket_min[order].tolist()
         self._next_ticket = 0
@@ -142,15 +145,14 @@ class HallModel:
         i = self._next_ticket
         times, order = self._ticket_times, self._ticket_order
         now = times[i]
-        c = self.citizens
+        work, service, klass, patience = self._work_rows, self._service, self._klass, self._patience
         n = len(order)
         # All tickets issued at this same instant (e.g. at reopening) in one event.
         while i < n and times[i] == now:
             cid = order[i]
-            s = c.service[cid]
-            row, qrow = c.work_min[cid], self.step_q[s]
-            route = [(j, qrow[j], row[j]) for j in range(len(qrow)) if row[j] == row[j]]
-            cit = _Citizen(cid, self.class_rank[c.klass[cid]], now + c.patience_min[cid], route)
+            row, qrow = work[cid], self.step_q[service[cid]]
+            route = [(j, qrow[j], row[j]) for j in range(len(qrow)) if row[j] == row[j]]  # NaN: step not needed
+            cit = _Citizen(cid, self.class_rank[klass[cid]], now + patience[cid], route)
             self._join(cit, now)
             i += 1
         self._next_ticket = i

@@ -109,6 +109,11 @@ def summarise_citizens(frame: pd.DataFrame, reps: np.ndarray) -> pd.DataFrame:
         rows.append(row)
     out = pd.DataFrame(rows)
     out["interval_start_min"] = out["interval_start_min"].replace(-1.0, np.nan)
+    # An interval is intersected with the range the quantity can take.
+    bounded = [c for c in out.columns if c.endswith(("_lo", "_hi"))]
+    fractions = [c for c in bounded if c.startswith(("sl_", "abandon_fraction"))]
+    out[bounded] = out[bounded].clip(lower=0.0)
+    out[fractions] = out[fractions].clip(upper=1.0)
     return out.sort_values(["service_type", "class", "interval_start_min"], na_position="first",
                            key=lambda s: s if s.dtype != object else s.map(lambda v: (v != ALL, v)),
                            ).reset_index(drop=True)
@@ -121,6 +126,7 @@ def summarise_staff(frame: pd.DataFrame, reps: np.ndarray) -> pd.DataFrame:
         g = g.set_index("rep").reindex(reps, fill_value=0)
         row = {"staff_type": stype, "station": station, "staff": g["staff"].mean()}
         row["utilisation"], row["utilisation_lo"], row["utilisation_hi"] = ratio_ci(g["busy_min"], g["on_duty_min"])
+        row["utilisation_lo"], row["utilisation_hi"] = max(row["utilisation_lo"], 0.0), min(row["utilisation_hi"], 1.0)
         for c in ("overtime_min", "cost", "paid_hours", "on_duty_min"):
             row[c], row[c + "_lo"], row[c + "_hi"] = mean_ci(g[c])
         rows.append(row)
