@@ -21,12 +21,19 @@ Finding = tuple[Path, str]
 SHARE_TOLERANCE = 1e-6
 
 
-def _spans_ordered(spans, path: Path, what: str, errors: list[Finding]) -> None:
-    for i, span in enumerate(spans):
+def _spans_ordered(spans, path: Path, what: str, errors: list[Finding], indices=None) -> None:
+    """Each span ends after it starts and begins no earlier than the previous one ends.
+
+    ``indices`` gives each span's position in the file when ``spans`` were sorted.
+    """
+    indices = list(range(len(spans))) if indices is None else indices
+    for k, span in enumerate(spans):
+        i = indices[k]
         if span.end <= span.start:
             errors.append((path + (i, "end"), f"{what} ends at {format_clock(span.end)}, not after its start"))
-        if i and span.start < spans[i - 1].end:
-            errors.append((path + (i, "start"), f"{what} overlaps the one before it"))
+        if k and span.start < spans[k - 1].end:
+            errors.append((path + (i, "start"), f"{what} overlaps another one "
+                                               f"({format_clock(spans[k - 1].start)}-{format_clock(spans[k - 1].end)})"))
 
 
 def _check_hours(s: Scenario, errors: list[Finding]) -> None:
@@ -48,7 +55,7 @@ def _check_shares(shares: dict, path: Path, what: str, errors: list[Finding]) ->
 
 def _check_profile(s: Scenario, errors: list[Finding]) -> None:
     slots = sorted(enumerate(s.arrivals.profile), key=lambda p: p[1].start)
-    _spans_ordered([sl for _, sl in slots], ("arrivals", "profile"), "profile slot", errors)
+    _spans_ordered([sl for _, sl in slots], ("arrivals", "profile"), "profile slot", errors, [i for i, _ in slots])
     total = sum(sl.share for sl in s.arrivals.profile)
     if abs(total - 1.0) > SHARE_TOLERANCE:
         errors.append((("arrivals", "profile"), f"profile shares sum to {total:.6g}, not 1"))

@@ -28,7 +28,7 @@ PositiveMin = Annotated[float, Field(gt=0, description="minutes, > 0")]
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError

@@ -62,6 +62,23 @@ _Loader.add_implicit_resolver(
 )
 
 
+def _construct_mapping(loader, node, deep=False):
+    """Mapping keys are kept as written: ``2:`` is the key "2" and ``NO:`` the key "NO", not 2 or False."""
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+    out = {}
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else loader.construct_object(key_node, deep=deep)
+        try:
+            out[key] = loader.construct_object(value_node, deep=deep)
+        except TypeError:  # an unhashable (sequence or mapping) key
+            raise yaml.constructor.ConstructorError(None, None, "a key must be a plain name", key_node.start_mark)
+    return out
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
 def format_path(path: tuple) -> str:
     """``("services", "VIO", "steps", 0)`` -> ``services.VIO.steps[0]``."""
     out = ""
@@ -70,9 +87,17 @@ def format_path(path: tuple) -> str:
     return out
 
 
-def _index_lines(node, path: tuple, lines: dict, duplicates: list) -> None:
-    """Record the 1-based line of every key and item, and any duplicate keys."""
+def _index_lines(node, path: tuple, lines: dict, duplicates: list, seen_nodes: set | None = None) -> None:
+    """Record the 1-based line of every key and item, and any duplicate keys.
+
+    A node reached again through an alias is not walked again (that would
+    loop forever on a self-referring alias and blow up on alias bombs).
+    """
+    seen_nodes = set() if seen_nodes is None else seen_nodes
     lines[path] = node.start_mark.line + 1
+    if id(node) in seen_nodes:
+        return
+    seen_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen = set()
         for key_node, value_node in node.value:
@@ -80,11 +105,11 @@ def _index_lines(node, path: tuple, lines: dict, duplicates: list) -> None:
             if key in seen:
                 duplicates.append((path + (key,), key_node.start_mark.line + 1))
             seen.add(key)
-            _index_lines(value_node, path + (key,), lines, duplicates)
+            _index_lines(value_node, path + (key,), lines, duplicates, seen_nodes)
             lines[path + (key,)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index_lines(item, path + (i,), lines, duplicates)
+            _index_lines(item, path + (i,), lines, duplicates, seen_nodes)
 
 
 def _resolve(loc: tuple, lines: dict) -> tuple[tuple, int | None]:
@@ -101,9 +126,19 @@ def _resolve(loc: tuple, lines: dict) -> tuple[tuple, int | None]:
     return path, lines.get(path)
 
 
-def _clean(message: str) -> str:
-    message = re.sub(r"^(Value error|Assertion failed), ", "", message)
-    return message.replace("Extra inputs are not permitted", "unknown key (not part of the scenario format)")
+_MESSAGES = {
+    "extra_forbidden": "unknown key (not part of the scenario format)",
+    "string_pattern_mismatch": "must start with a letter and use only letters, digits, '_' and '-'",
+    "finite_number": "must be a finite number",
+}
+
+
+def _clean(err: dict) -> str:
+    if err["type"] == "missing":
+        return f"'{err['loc'][-1]}' is missing (this key is required)"
+    if err["type"] in _MESSAGES:
+        return _MESSAGES[err["type"]]
+    return re.sub(r"^(Value error|Assertion failed), ", "", err["msg"])
 
 
 def scenario_from_dict(data: dict, source: str = "<scenario>", lines: dict | None = None) -> Scenario:
@@ -117,10 +152,10 @@ def scenario_from_dict(data: dict, source: str = "<scenario>", lines: dict | Non
         problems = []
         for err in exc.errors():
             path, line = _resolve(err["loc"], lines)
-            field = format_path(path)
-            if err["type"] == "extra_forbidden" and tuple(err["loc"]) != path:
-                field = format_path(path + (err["loc"][-1],))
-            problems.append(Problem(source, line, field, _clean(err["msg"])))
+            loc = tuple(err["loc"])
+            if err["type"] in ("extra_forbidden", "missing") and loc and (not path or path[-1] != loc[-1]):
+                path = path + (loc[-1],)  # name the key itself, which is not (or not validly) in the file
+            problems.append(Problem(source, line, format_path(path), _clean(err)))
         raise ScenarioError(problems) from None
     errors, _ = check_scenario(scenario)
     if errors:
@@ -131,6 +166,21 @@ def scenario_from_dict(data: dict, source: str = "<scenario>", lines: dict | Non
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """Human-readable warnings (legal but probably unintended settings)."""
     return [f"{format_path(p)}: {m}" for p, m in check_scenario(scenario)[1]]
+
+
+def _yaml_problem(source: str, exc: yaml.YAMLError) -> Problem:
+    """A YAML syntax error, placed where the planner has to look."""
+    mark = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context", None) or ""
+    context_mark = getattr(exc, "context_mark", None)
+    reason = getattr(exc, "problem", None) or str(exc)
+    if context_mark is not None and context.startswith("while parsing a flow"):
+        opener = "{" if "mapping" in context else "["
+        return Problem(source, context_mark.line + 1, "",
+                       f"invalid YAML: the '{opener}' opened here is not closed properly ({reason})")
+    if "found character '\\t'" in reason:
+        reason = "a tab is used for indentation (use spaces)"
+    return Problem(source, mark.line + 1 if mark else None, "", f"invalid YAML: {reason}")
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -164,13 +214,14 @@ def load_scenario(path: str | Path) -> Scenario:
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([Problem(source, mark.line + 1 if mark else None, "", f"invalid YAML: {reason}")]) from None
+        raise ScenarioError([_yaml_problem(source, exc)]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(source, None, "", "invalid YAML: an alias refers to itself")]) from None
+    if data is None:
+        raise ScenarioError([Problem(source, None, "", "the file is empty (it holds only comments)")])
     lines: dict = {}
     duplicates: list = []
-    if node is not None:
-        _index_lines(node, (), lines, duplicates)
+    _index_lines(node, (), lines, duplicates)
     if duplicates:
         raise ScenarioError([Problem(source, ln, format_path(pth), "key given twice") for pth, ln in duplicates])
     return scenario_from_dict(data, source, lines)

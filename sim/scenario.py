@@ -46,7 +46,8 @@ Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Z
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # strict: YAML already gives real types, so `windows: true` or `count: "3"` are mistakes, not 1 and 3.
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class TimeSpan(Frozen):
