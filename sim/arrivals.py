@@ -8,6 +8,20 @@ drawn by thinning (Lewis & Shedler): candidates at the maximal rate
 ``lambda_max``, each kept with probability ``lambda(t) / lambda_max`` where the
 rate is looked up at the candidate's own time.
 
+The day's expected walk-in volume is ``daily_volume`` x the product of the
+multipliers x a Gamma(mean 1, ``volume_cv``) factor drawn once per day. A
+share of it (``batch_at_opening_share``, a Poisson number) is already
+queueing at opening; the rest follows the profile.
+
+Appointments
+------------
+Every slot offers a capacity per service type; each place is booked with
+probability ``booked_share`` and honoured with probability ``1 - no_show``.
+A citizen who comes arrives at slot start + Normal(mean, sd) minutes. One who
+arrives no later than ``grace_min`` after the slot start holds an
+appointment ticket (the appointment priority class); a later one becomes an
+ordinary walk-in (class drawn like any walk-in's).
+
 Tickets
 -------
 A citizen who arrives while tickets are issued gets a ticket at arrival; one
@@ -49,6 +63,10 @@ class Citizens:
     work_min: np.ndarray      # shape (n, max_steps)
     service_codes: tuple[str, ...]
     class_codes: tuple[str, ...]
+    slot_min: np.ndarray | None = None   # appointment slot start (NaN: walk-in)
+    booked: int = 0                      # appointment places booked today
+    no_shows: int = 0                    # booked places nobody came for
+    balk_u: np.ndarray | None = None     # uniform draw deciding balking (when balking is modelled)
 
     def __len__(self) -> int:
         return len(self.arrive_min)
@@ -105,17 +123,63 @@ def ticket_times(scenario: Scenario, arrive_min: np.ndarray) -> np.ndarray:
     return ticket
 
 
+def day_volume(scenario: Scenario, rng: np.random.Generator) -> float:
+    """Expected walk-in volume of one day: base x multipliers x Gamma(1, cv) noise."""
+    arrivals = scenario.arrivals
+    volume = arrivals.daily_volume * arrivals.volume_factor
+    if arrivals.volume_cv > 0:
+        shape = 1.0 / arrivals.volume_cv**2
+        volume *= rng.gamma(shape, 1.0 / shape)
+    return volume
+
+
+def appointment_arrivals(scenario: Scenario, rngs) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """Appointment citizens who come: ``(arrive_min, slot_min, service, booked, no_shows)``."""
+    a = scenario.appointments
+    codes = tuple(scenario.services)
+    starts = np.arange(scenario.hours.open_min, scenario.hours.last_ticket_min - a.slot_min + 1e-9, a.slot_min)
+    capacity = np.array([a.capacity_per_slot.get(c, 0) for c in codes], dtype=np.int64)
+    booked = rngs["appointments"].binomial(np.broadcast_to(capacity, (len(starts), len(codes))), a.booked_share)
+    come = rngs["appointments"].binomial(booked, 1.0 - a.no_show)
+    slot_of = np.repeat(np.repeat(np.arange(len(starts)), len(codes)), come.ravel())
+    service = np.repeat(np.tile(np.arange(len(codes)), len(starts)), come.ravel())
+    slot = starts[slot_of]
+    arrive = slot + rngs["punctuality"].normal(a.punctuality_mean_min, a.punctuality_sd_min, len(slot))
+    return arrive, slot, service, int(booked.sum()), int(booked.sum() - come.sum())
+
+
 def sample_citizens(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> Citizens:
     """Draw the day's walk-ins with everything random about each of them."""
     edges, rates = rate_per_min(scenario)
-    arrive = nhpp_times(edges, rates, rngs["arrivals"], rngs["thinning"])
-    n = len(arrive)
+    volume = day_volume(scenario, rngs["volume"])
+    batch_share = scenario.arrivals.batch_at_opening_share
+    walk_in = nhpp_times(edges, rates * (volume / scenario.arrivals.daily_volume) * (1.0 - batch_share),
+                         rngs["arrivals"], rngs["thinning"])
+    batch = np.full(rngs["batch"].poisson(volume * batch_share) if batch_share > 0 else 0, scenario.hours.open_min)
     codes = tuple(scenario.services)
     mix = np.array([scenario.arrivals.mix.get(c, 0.0) for c in codes])
-    service = rngs["service_type"].choice(len(codes), size=n, p=mix / mix.sum())
+    n_walk = len(walk_in) + len(batch)
+    service = rngs["service_type"].choice(len(codes), size=n_walk, p=mix / mix.sum())
     class_codes = tuple(scenario.classes)
     shares = np.array([scenario.classes[c].share for c in class_codes])
-    klass = rngs["class"].choice(len(class_codes), size=n, p=shares / shares.sum())
+    klass = rngs["class"].choice(len(class_codes), size=n_walk, p=shares / shares.sum())
+    arrive = np.concatenate([batch, walk_in])
+    slot = np.full(n_walk, np.nan)
+    booked = no_shows = 0
+    if scenario.appointments is not None:
+        a = scenario.appointments
+        a_arrive, a_slot, a_service, booked, no_shows = appointment_arrivals(scenario, rngs)
+        late = a_arrive > a_slot + a.grace_min
+        a_class = np.full(len(a_arrive), class_codes.index(a.priority_class))
+        a_class[late] = rngs["class"].choice(len(class_codes), size=int(late.sum()), p=shares / shares.sum())
+        a_slot = np.where(late, np.nan, a_slot)  # a late appointment is an ordinary walk-in
+        arrive = np.concatenate([arrive, a_arrive])
+        service = np.concatenate([service, a_service])
+        klass = np.concatenate([klass, a_class])
+        slot = np.concatenate([slot, a_slot])
+    order = np.argsort(arrive, kind="stable")
+    arrive, service, klass, slot = arrive[order], service[order], klass[order], slot[order]
+    n = len(arrive)
 
     max_steps = max(len(s.steps) for s in scenario.services.values())
     work = np.full((n, max_steps), np.nan)
@@ -134,4 +198,9 @@ def sample_citizens(scenario: Scenario, rngs: dict[str, np.random.Generator]) ->
             members = np.flatnonzero(klass == k)
             patience[members] = dist.sample(rngs["patience"], len(members))
 
-    return Citizens(arrive, ticket_times(scenario, arrive), service, klass, patience, work, codes, class_codes)
+    ticket = ticket_times(scenario, arrive)
+    early = ~np.isnan(slot) & (arrive < scenario.hours.open_min)
+    ticket[early] = scenario.hours.open_min  # appointment citizens who come before opening wait for it
+    balk_u = rngs["balking"].random(n) if scenario.arrivals.balking else None
+    return Citizens(arrive, ticket, service, klass, patience, work, codes, class_codes, slot, booked, no_shows,
+                    balk_u)

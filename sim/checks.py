@@ -143,18 +143,77 @@ def _check_roster(s: Scenario, errors: list[Finding]) -> None:
                 errors.append((path, f"{e.staff_type} holds no skill needed at station '{e.station}'"))
     if errors:
         return
-    # Staff on duty at each station never exceed its windows (checked at every period boundary).
+    # Staff on duty at each station (and in each window group) never exceed its windows.
     for station, spec in s.stations.items():
-        periods = [(a, b, e.count, i) for i, e in enumerate(s.roster) if e.station == station and e.count
-                   for a, b in s.shift_patterns[e.shift].work_periods_min()]
-        for t in sorted({a for a, *_ in periods}):
-            on_duty = [(n, i) for a, b, n, i in periods if a <= t < b]
-            if sum(n for n, _ in on_duty) > spec.windows:
-                worst = max(on_duty)[1]
-                errors.append((("roster", worst, "count"),
-                               f"{sum(n for n, _ in on_duty)} staff on duty at station '{station}' at "
-                               f"{format_clock(t)}, but it has {spec.windows} windows"))
-                break
+        pools = {None: spec.windows - sum(g.windows for g in spec.window_groups.values())}
+        pools.update({name: g.windows for name, g in spec.window_groups.items()})
+        for group, windows in pools.items():
+            periods = [(a, b, e.count, i) for i, e in enumerate(s.roster)
+                       if e.station == station and e.window_group == group and e.count
+                       for a, b in s.shift_patterns[e.shift].work_periods_min()]
+            for t in sorted({a for a, *_ in periods}):
+                on_duty = [(n, i) for a, b, n, i in periods if a <= t < b]
+                if sum(n for n, _ in on_duty) > windows:
+                    worst = max(on_duty)[1]
+                    where = f"window group '{group}' of station '{station}'" if group else (
+                        f"station '{station}'" + (" outside its window groups" if spec.window_groups else ""))
+                    errors.append((("roster", worst, "count"),
+                                   f"{sum(n for n, _ in on_duty)} staff on duty at {where} at {format_clock(t)}, "
+                                   f"but it has {windows} windows"))
+                    break
+
+
+def _check_stations(s: Scenario, errors: list[Finding]) -> None:
+    for name, spec in s.stations.items():
+        path = ("stations", name)
+        if sum(g.windows for g in spec.window_groups.values()) > spec.windows:
+            errors.append((path + ("window_groups",), "window groups hold more windows than the station has"))
+        skills_here = {st.skill or code for code, svc in s.services.items() for st in svc.steps if st.station == name}
+        for gname, group in spec.window_groups.items():
+            for k, cls in enumerate(group.classes or []):
+                if cls not in s.classes:
+                    errors.append((path + ("window_groups", gname, "classes", k), f"unknown class '{cls}'"))
+            for k, skill in enumerate(group.skills or []):
+                if skill not in skills_here:
+                    errors.append((path + ("window_groups", gname, "skills", k),
+                                   f"skill '{skill}' is not needed at station '{name}'"))
+    for i, e in enumerate(s.roster):
+        station = s.stations.get(e.station)
+        if e.window_group is not None and station is not None and e.window_group not in station.window_groups:
+            errors.append((("roster", i, "window_group"),
+                           f"station '{e.station}' has no window group '{e.window_group}'"))
+
+
+def _check_demand_extras(s: Scenario, errors: list[Finding]) -> None:
+    balk = s.arrivals.balking
+    if balk is not None:
+        if not balk:
+            errors.append((("arrivals", "balking"), "give at least one point {queue, probability}"))
+        for k in range(1, len(balk)):
+            if balk[k].queue <= balk[k - 1].queue:
+                errors.append((("arrivals", "balking", k, "queue"), "points must have increasing queue lengths"))
+    a = s.appointments
+    if a is None:
+        return
+    path = ("appointments",)
+    if a.priority_class not in s.classes:
+        errors.append((path + ("priority_class",), f"unknown class '{a.priority_class}' (classes: {', '.join(s.classes)})"))
+    for code in a.capacity_per_slot:
+        if code not in s.services:
+            errors.append((path + ("capacity_per_slot", code), f"unknown service type '{code}'"))
+    if a.slot_min > s.hours.last_ticket_min - s.hours.open_min:
+        errors.append((path + ("slot_min",), "a slot is longer than the ticket hours"))
+    # Work booked into one slot must fit the windows of each station in that slot, at full capacity.
+    load: dict[str, float] = {}
+    for code, n in a.capacity_per_slot.items():
+        if code in s.services:
+            for step in s.services[code].steps:
+                load[step.station] = load.get(step.station, 0.0) + n * step.probability * step.work.mean
+    for station, work_min in load.items():
+        if station in s.stations and work_min > s.stations[station].windows * a.slot_min:
+            errors.append((path + ("capacity_per_slot",),
+                           f"cannot be met: a full slot brings {work_min:.0f} minutes of work to station '{station}', "
+                           f"more than its {s.stations[station].windows} windows can do in {a.slot_min:g} minutes"))
 
 
 def _check_targets(s: Scenario, errors: list[Finding]) -> None:
@@ -177,6 +236,8 @@ def check_scenario(s: Scenario) -> tuple[list[Finding], list[Finding]]:
     _check_profile(s, errors)
     _check_services(s, errors, warnings)
     _check_shifts(s, errors)
+    _check_stations(s, errors)
     _check_roster(s, errors)
     _check_targets(s, errors)
+    _check_demand_extras(s, errors)
     return errors, warnings

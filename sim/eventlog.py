@@ -20,6 +20,9 @@ duty (one row per on-duty period of a staff member)
     staff, on_min, off_min, scheduled_off_min (off after scheduled = overtime).
 unserved (one row per citizen still waiting at the hard stop)
     citizen, step, join_min.
+Also: which citizens balked (counted as abandoned with wait 0), appointment
+slots, booked and no-show counts, absent staff, scheduled minutes per staff
+member and short absences from post (away spells).
 """
 
 from __future__ import annotations
@@ -73,6 +76,17 @@ class EventLog:
     unserved_citizen: np.ndarray
     unserved_step: np.ndarray
     unserved_join_min: np.ndarray
+    # balking, appointments, attendance
+    balked: np.ndarray             # per citizen: left at once on seeing the queue (counted as abandoned)
+    abandon_step: np.ndarray       # per citizen: the step whose queue they left (-1: did not abandon)
+    slot_min: np.ndarray           # per citizen: appointment slot start (NaN: walk-in)
+    appointments_booked: int
+    appointments_no_show: int
+    staff_absent: np.ndarray       # per staff member: absent all day
+    staff_scheduled_min: np.ndarray
+    away_staff: np.ndarray         # short absences from post: who, from, to
+    away_start_min: np.ndarray
+    away_end_min: np.ndarray
 
     @classmethod
     def from_records(cls, model, replication: int = 0) -> "EventLog":
@@ -97,17 +111,28 @@ class EventLog:
             wait[vc[is_first]] = v[is_first, 3] - c.ticket_min[vc[is_first]]
             leave[vc[is_last]] = v[is_last, 4]
             first[vc[is_first]] = 1
-        for cid, t in model.abandons:
+        abandon_step = np.full(n, -1, dtype=np.int16)
+        for cid, t, step in model.abandons:
+            abandon_step[cid] = step
             outcome[cid] = ABANDONED
             wait[cid] = t - c.ticket_min[cid]
             leave[cid] = t
+        balked = np.zeros(n, dtype=bool)
+        balked[model.balked] = True
+        for cid in model.balked:
+            abandon_step[cid] = int(np.flatnonzero(~np.isnan(c.work_min[cid]))[0])
+        outcome[balked] = ABANDONED
+        wait[balked] = 0.0
+        leave[balked] = c.ticket_min[balked]
         for cid, _step, _join in model.unserved:
             outcome[cid] = UNSERVED
             if first[cid] < 0:
                 wait[cid] = hard_stop - c.ticket_min[cid]
-            leave[cid] = hard_stop
+            # a step in progress at the hard stop is finished: they leave at its end if that is later
+            leave[cid] = hard_stop if np.isnan(leave[cid]) else max(hard_stop, leave[cid])
         d = np.array(model.duty, dtype=float).reshape(-1, 4)
         u = np.array(model.unserved, dtype=float).reshape(-1, 3)
+        a = np.array(model.away_spells, dtype=float).reshape(-1, 3)
         days = model.staff_days
         stations = {}
         for k, code in enumerate(c.service_codes):
@@ -126,6 +151,11 @@ class EventLog:
             duty_scheduled_off_min=d[:, 3], step_stations=stations, hard_stop_min=hard_stop,
             unserved_citizen=u[:, 0].astype(np.int64), unserved_step=u[:, 1].astype(np.int16),
             unserved_join_min=u[:, 2],
+            balked=balked, abandon_step=abandon_step, slot_min=c.slot_min if c.slot_min is not None else np.full(n, np.nan),
+            appointments_booked=c.booked, appointments_no_show=c.no_shows,
+            staff_absent=np.array([s.absent for s in days], dtype=bool),
+            staff_scheduled_min=np.array([s.scheduled_min for s in days], dtype=float),
+            away_staff=a[:, 0].astype(np.int32), away_start_min=a[:, 1], away_end_min=a[:, 2],
         )
 
     def __len__(self) -> int:
@@ -145,6 +175,7 @@ class EventLog:
             "arrive_min": self.arrive_min, "ticket_min": self.ticket_min,
             "patience_min": self.patience_min,
             "outcome": np.asarray(OUTCOMES, dtype=object)[self.outcome],
+            "balked": self.balked, "slot_min": self.slot_min,
             "wait_min": self.wait_min, "leave_min": self.leave_min,
         })
 

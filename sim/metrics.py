@@ -196,11 +196,12 @@ def _waiting_spells(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     station_of = log.step_stations
     v_station = [station_of[(s, j)] for s, j in zip(log.service[log.visit_citizen], log.visit_step)]
     gone = np.flatnonzero(log.outcome == ABANDONED)
-    g_station = [station_of[(log.service[c], 0)] for c in gone]
-    # an abandoning citizen waited at their first needed step
+    g_station = [station_of[(log.service[c], log.abandon_step[c])] for c in gone]
     u_station = [station_of[(log.service[c], j)] for c, j in zip(log.unserved_citizen, log.unserved_step)]
+    # a citizen whose step ended after the hard stop is unserved at the next step without waiting for it
+    u_end = np.maximum(log.unserved_join_min, log.hard_stop_min)
     starts = np.concatenate([log.visit_join_min, log.ticket_min[gone], log.unserved_join_min])
-    ends = np.concatenate([log.visit_start_min, log.leave_min[gone], np.full(len(log.unserved_citizen), log.hard_stop_min)])
+    ends = np.concatenate([log.visit_start_min, log.leave_min[gone], u_end])
     stations = np.asarray(v_station + g_station + u_station, dtype=object)
     return starts, ends, stations
 

@@ -5,34 +5,43 @@ Semantics
 * A citizen with a ticket joins the queue of the first step of their route:
   the queue of (station, skill). After each step they join the next step's
   queue, keeping their priority class. Only the wait for the first step can
-  end in abandonment (a citizen whose patience runs out leaves).
+  end in abandonment (a citizen whose patience runs out leaves) or balking
+  (leaving at once on seeing many waiting ahead in that queue).
 * Staff are individuals. A staff member on duty occupies a window of their
-  station (waiting for one if all are taken). When free, they call the next
-  ticket they are skilled for: lowest ``priority`` class first, then the
-  calling rule (``fcfs``: earliest queue join over all their skills;
-  ``primary_skill_first``: their skills in the order listed, FCFS within).
+  station, or of their window group (waiting for one if all are taken).
+  When free, they call the next ticket they are skilled for: lowest
+  ``priority`` class first, then the calling rule (``fcfs``: earliest queue
+  join over all their skills; ``primary_skill_first``: their skills in the
+  order listed, FCFS within). Staff at a restricted window group call its
+  classes and skills first and, when none wait, help with the rest or stay
+  idle (``when_idle``).
 * An arriving citizen whom several idle eligible staff could serve goes to
-  the one idle longest (``longest_idle``) or to the one with the fewest
-  skills (``least_flexible``, which keeps generalists free).
-* A staff member busy at the end of an on-duty period finishes the citizen
-  in hand first (a break starts late; the overrun is recorded as overtime).
-  At the end of the day, staff whose shift ends at or after closing stay
-  while a ticket they can serve waits (``serve_until_empty``), up to the hard
-  stop; with ``send_home`` they leave at shift end like everyone else.
+  a staff member whose window group is kept for them if one is idle, else to
+  the one idle longest (``longest_idle``) or with the fewest skills
+  (``least_flexible``, which keeps generalists free).
+* A staff member busy at the end of an on-duty period, or when a short
+  absence from post is due, finishes the citizen in hand first (a break
+  starts late; the overrun is recorded as overtime). At the end of the day,
+  staff whose shift ends at or after closing stay while a ticket they can
+  serve waits (``serve_until_empty``), up to the hard stop.
+* Calling a ticket whose citizen has already left costs ``no_show_delay_min``
+  (过号) before the next call.
 * At the hard stop no more tickets are called; citizens still waiting are
   unserved (or abandoned, if their patience ran out before it). Services in
   progress are finished.
 
 Speed
 -----
-The model uses plain SimPy events with callbacks instead of one process per
-citizen: a citizen costs one ticket event and one event per step served.
-Abandonment needs no timer per citizen: a citizen whose patience ran out is
-still in the queue until a staff member would call them, at which point they
-are recorded as abandoned at ``ticket + patience`` (the exact time they left).
-This is exact because nothing else in the model depends on who is still in
-the queue. Staff idle sets are insertion-ordered dicts, so the longest-idle
-staff member is the first key.
+Plain SimPy events with callbacks instead of one process per citizen: a
+citizen costs one ticket event and one event per step served. Abandonment
+needs no timer per citizen: a citizen whose patience ran out stays in the
+queue until a staff member calls their ticket, and is then recorded as
+abandoned at ``ticket + patience`` (the exact time they left). This is exact
+because what happens to others does not depend on a departed citizen until
+their ticket is called, and that is exactly when a real hall finds out too
+(the 过号 delay is paid then). Balking counts only citizens still there.
+Idle staff sets are insertion-ordered dicts: the longest-idle staff member
+is the first key.
 """
 
 from __future__ import annotations
@@ -48,6 +57,9 @@ from .eventlog import EventLog
 from .scenario import Scenario
 from .staff import StaffDay
 
+_LEFT = object()  # a called ticket whose citizen has left (过号)
+_NEVER = float("inf")
+
 
 class _Citizen:
     __slots__ = ("cid", "rank", "deadline", "route", "pos", "join_min", "seq")
@@ -60,16 +72,29 @@ class _Citizen:
 
 class _Staff:
     __slots__ = ("idx", "day", "station", "queues", "speed", "flex", "busy", "on_duty", "leave_pending",
-                 "staying", "citizen", "start_min", "window", "on_min", "period_end_min", "on_end", "last_end_min")
+                 "staying", "citizen", "start_min", "window", "on_min", "period_end_min", "on_end", "last_end_min",
+                 "pool", "own_queues", "own_ranks", "help_others", "away", "away_pending")
 
     def __init__(self, idx, day: StaffDay, queues, speed):
         self.idx, self.day, self.station = idx, day, day.station
         self.queues, self.speed, self.flex = queues, speed, len(queues)
-        self.busy = self.on_duty = self.leave_pending = self.staying = False
+        self.busy = self.on_duty = self.leave_pending = self.staying = self.away = False
+        self.away_pending = 0.0
         self.citizen = None
         self.start_min = self.on_min = self.period_end_min = 0.0
         self.window = None
         self.last_end_min = day.periods_min[-1][1] if day.periods_min else 0.0
+        self.pool = (day.station, day.window_group)
+        self.own_queues = self.own_ranks = None  # set for restricted window groups
+        self.help_others = True
+
+    def takes(self, q: int, rank: int) -> bool:
+        """May this staff member serve a citizen of ``rank`` waiting in queue ``q``?"""
+        return self.own_queues is None or self.help_others or (q in self.own_queues and rank in self.own_ranks)
+
+    def kept_for(self, q: int, rank: int) -> bool:
+        """Is this staff member's window group kept for such a citizen?"""
+        return self.own_queues is not None and q in self.own_queues and rank in self.own_ranks
 
 
 class HallModel:
@@ -81,7 +106,7 @@ class HallModel:
     citizens : Citizens
         The day's citizens with their sampled work and patience.
     staff : list of StaffDay
-        The staff members who come to work today.
+        The rostered staff with their attendance (absent ones do not come).
     """
 
     def __init__(self, scenario: Scenario, citizens: Citizens, staff: list[StaffDay]):
@@ -91,41 +116,60 @@ class HallModel:
         self.fcfs = calling.rule == "fcfs"
         self.least_flexible = calling.idle_choice == "least_flexible"
         self.serve_until_empty = calling.end_of_day == "serve_until_empty"
+        self.no_show_delay = calling.no_show_delay_min
         self.close_min = scenario.hours.close_min
+        self.hard_stop_min = scenario.hours.hard_stop_min
         self.stopped = False
         self.seq = 0
+        balk = scenario.arrivals.balking
+        self.balk_curve = (np.array([p.queue for p in balk], float), np.array([p.probability for p in balk])) \
+            if balk else None
 
         # Queue keys: one per (station, skill) a step needs.
         self.qkeys: dict[tuple[str, str], int] = {}
-        step_q = []
-        for code in citizens.service_codes:
-            row = []
-            for j, step in enumerate(scenario.services[code].steps):
-                key = (step.station, step.skill or code)
-                row.append(self.qkeys.setdefault(key, len(self.qkeys)))
-            step_q.append(row)
-        self.step_q = step_q
+        self.step_q = [[self.qkeys.setdefault((step.station, step.skill or code), len(self.qkeys))
+                        for step in scenario.services[code].steps] for code in citizens.service_codes]
         ranks = sorted({c.priority for c in scenario.classes.values()})
-        self.class_rank = [ranks.index(scenario.classes[c].priority) for c in citizens.class_codes]
+        self.rank_of = {code: ranks.index(c.priority) for code, c in scenario.classes.items()}
+        self.class_rank = [self.rank_of[c] for c in citizens.class_codes]
         self.n_ranks = len(ranks)
+        self.all_ranks = tuple(range(self.n_ranks))
         self.queues = [[deque() for _ in range(self.n_ranks)] for _ in self.qkeys]
         self.idle: list[dict] = [{} for _ in self.qkeys]
 
-        self.staff = []
-        for i, day in enumerate(staff):
-            pairs = [(self.qkeys[(day.station, k)], f) for k, f in zip(day.skills, day.speed)
-                     if (day.station, k) in self.qkeys]
-            s = _Staff(i, day, [q for q, _ in pairs], {q: f for q, f in pairs})
-            s.on_end = partial(self._on_end, s)
-            self.staff.append(s)
-        self.free_windows = {name: list(range(st.windows, 0, -1)) for name, st in scenario.stations.items()}
-        self.window_waiters = {name: deque() for name in scenario.stations}
+        self.staff = [self._make_staff(i, day) for i, day in enumerate(staff)]
+        self.restricted = any(s.own_queues is not None for s in self.staff)
+        # Window pools per (station, window group); ordinary windows are numbered first.
+        self.free_windows: dict[tuple, list[int]] = {}
+        for name, st in scenario.stations.items():
+            n_ordinary = st.windows - sum(g.windows for g in st.window_groups.values())
+            self.free_windows[(name, None)] = list(range(n_ordinary, 0, -1))
+            first = n_ordinary
+            for gname, g in st.window_groups.items():
+                self.free_windows[(name, gname)] = list(range(first + g.windows, first, -1))
+                first += g.windows
+        self.window_waiters = {pool: deque() for pool in self.free_windows}
 
         # Records (the event log is built from them after the run).
         self.visits: list[tuple] = []      # (cid, step, join, start, end, staff, window)
-        self.abandons: list[tuple] = []    # (cid, t_abandon)
+        self.abandons: list[tuple] = []    # (cid, t_abandon, step waited at)
+        self.balked: list[int] = []        # cid of citizens who left at once
         self.unserved: list[tuple] = []    # (cid, step, join)
         self.duty: list[tuple] = []        # (staff, on, off, scheduled_off)
+        self.away_spells: list[tuple] = [] # (staff, start, end)
+
+    def _make_staff(self, i: int, day: StaffDay) -> _Staff:
+        pairs = [(self.qkeys[(day.station, k)], f) for k, f in zip(day.skills, day.speed)
+                 if (day.station, k) in self.qkeys]
+        s = _Staff(i, day, [q for q, _ in pairs], {q: f for q, f in pairs})
+        s.on_end = partial(self._on_end, s)
+        if day.window_group is not None:
+            group = self.scenario.stations[day.station].window_groups[day.window_group]
+            s.own_queues = {q for q in s.queues if group.skills is None
+                            or next(k for (st, k), qq in self.qkeys.items() if qq == q) in group.skills}
+            s.own_ranks = set(self.all_ranks) if group.classes is None else {self.rank_of[c] for c in group.classes}
+            s.help_others = group.when_idle == "help_others"
+        return s
 
     # ---- citizens -------------------------------------------------------
     def _schedule_tickets(self) -> None:
@@ -135,6 +179,7 @@ class HallModel:
         # Plain Python floats: numpy scalars would slow every clock comparison in SimPy.
         self._work_rows = c.work_min.tolist()
         self._service, self._klass, self._patience = c.service.tolist(), c.klass.tolist(), c.patience_min.tolist()
+        self._balk_u = c.balk_u.tolist() if (self.balk_curve is not None and c.balk_u is not None) else None
         self._ticket_order = order.tolist()
         self._ticket_times = c.ticket_min[order].tolist()
         self._next_ticket = 0
@@ -153,27 +198,54 @@ class HallModel:
             row, qrow = work[cid], self.step_q[service[cid]]
             route = [(j, qrow[j], row[j]) for j in range(len(qrow)) if row[j] == row[j]]  # NaN: step not needed
             cit = _Citizen(cid, self.class_rank[klass[cid]], now + patience[cid], route)
-            self._join(cit, now)
+            if self._balk_u is None or not self._balks(cit, now):
+                self._join(cit, now)
             i += 1
         self._next_ticket = i
         if i < n:
             self.env.timeout(times[i] - now).callbacks.append(self._on_ticket)
+
+    def _balks(self, cit: _Citizen, now: float) -> bool:
+        """Leave at once with the curve's probability of the number still waiting in the queue."""
+        q = cit.route[0][1]
+        if any(s.takes(q, cit.rank) for s in self.idle[q]):
+            return False
+        ahead = sum(1 for dq in self.queues[q] for other in dq if other.deadline >= now)
+        if self._balk_u[cit.cid] < np.interp(ahead, *self.balk_curve):
+            self.balked.append(cit.cid)
+            return True
+        return False
 
     def _join(self, cit: _Citizen, now: float) -> None:
         """A citizen joins the queue of their current step, or is served at once."""
         q = cit.route[cit.pos][1]
         cit.join_min = now
         idle = self.idle[q]
+        staff = None
         if idle:
-            if self.least_flexible:
+            if self.restricted:
+                staff = self._pick_restricted(idle, q, cit.rank)
+            elif self.least_flexible:
                 staff = min(idle, key=lambda s: s.flex)  # ties: longest idle (dict order)
             else:
                 staff = next(iter(idle))
+        if staff is not None:
             self._start(staff, cit, now)
         else:
             self.seq += 1
             cit.seq = self.seq
             self.queues[q][cit.rank].append(cit)
+
+    def _pick_restricted(self, idle: dict, q: int, rank: int):
+        """Idle staff member for a citizen when some windows are kept for some citizens."""
+        best, best_key = None, None
+        for order, s in enumerate(idle):
+            if not s.takes(q, rank):
+                continue
+            key = (not s.kept_for(q, rank), s.flex if self.least_flexible else 0, order)
+            if best_key is None or key < best_key:
+                best, best_key = s, key
+        return best
 
     # ---- staff ----------------------------------------------------------
     def _start(self, staff: _Staff, cit: _Citizen, now: float) -> None:
@@ -181,6 +253,7 @@ class HallModel:
         for q in staff.queues:
             idle[q].pop(staff, None)
         staff.busy, staff.citizen, staff.start_min = True, cit, now
+        cit.deadline = _NEVER  # only the wait for the first step can end in abandonment
         step = cit.route[cit.pos]
         self.env.timeout(step[2] * staff.speed[step[1]]).callbacks.append(staff.on_end)
 
@@ -192,43 +265,65 @@ class HallModel:
         staff.busy, staff.citizen = False, None
         cit.pos += 1
         if cit.pos < len(cit.route):
-            if self.stopped:
-                self.unserved.append((cit.cid, cit.route[cit.pos][0], now))
+            if self.stopped:  # finished after the hard stop: unserved at the next step, without waiting for it
+                self.unserved.append((cit.cid, cit.route[cit.pos][0], self.hard_stop_min))
             else:
                 self._join(cit, now)
+        self._free(staff, now)
+
+    def _free(self, staff: _Staff, now: float) -> None:
+        """A staff member's hands are free: leave, step away, or call the next ticket."""
         if staff.leave_pending:
             self._off(staff, now)
+        elif staff.away_pending:
+            self._go_away(staff, now)
         else:
             self._call_next(staff, now)
 
-    def _next_citizen(self, staff: _Staff, now: float):
-        """Pop the ticket this staff member calls next (None if nothing waits)."""
-        queues = self.queues
-        for rank in range(self.n_ranks):
-            best = best_dq = None
-            for q in staff.queues:
-                dq = queues[q][rank]
-                while dq and dq[0].deadline < now:  # patience ran out before this call
-                    gone = dq.popleft()
-                    self.abandons.append((gone.cid, gone.deadline))
-                if dq and (best is None or dq[0].seq < best.seq):
-                    best, best_dq = dq[0], dq
-                    if not self.fcfs:
-                        break
-            if best is not None:
+    def _next_citizen(self, staff: _Staff, now: float, queues_of_staff, ranks):
+        """Pop the ticket this staff member calls next: a citizen, ``_LEFT``, or None."""
+        queues, delay = self.queues, self.no_show_delay
+        for rank in ranks:
+            while True:
+                best = best_dq = None
+                for q in queues_of_staff:
+                    dq = queues[q][rank]
+                    if dq and (best is None or dq[0].seq < best.seq):
+                        best, best_dq = dq[0], dq
+                        if not self.fcfs:
+                            break
+                if best is None:
+                    break
                 best_dq.popleft()
-                return best
+                if best.deadline >= now:
+                    return best
+                self.abandons.append((best.cid, best.deadline, best.route[0][0]))  # left before this call
+                if delay:
+                    return _LEFT
         return None
 
     def _call_next(self, staff: _Staff, now: float) -> None:
-        cit = None if self.stopped else self._next_citizen(staff, now)
-        if cit is not None:
+        cit = None
+        if not self.stopped:
+            if staff.own_queues is not None:
+                cit = self._next_citizen(staff, now, [q for q in staff.queues if q in staff.own_queues],
+                                         sorted(staff.own_ranks))
+            if cit is None and (staff.own_queues is None or staff.help_others):
+                cit = self._next_citizen(staff, now, staff.queues, self.all_ranks)
+        if cit is _LEFT:
+            staff.busy = True
+            self.env.timeout(self.no_show_delay).callbacks.append(partial(self._after_no_show, staff))
+        elif cit is not None:
             self._start(staff, cit, now)
         elif staff.staying or self.stopped:
             self._off(staff, now)
         else:
             for q in staff.queues:
                 self.idle[q][staff] = None
+
+    def _after_no_show(self, staff: _Staff, _event) -> None:
+        staff.busy = False
+        self._free(staff, self.env.now)
 
     def _on_shift_start(self, staff: _Staff, period_end: float, _event) -> None:
         if self.stopped:
@@ -237,9 +332,9 @@ class HallModel:
         if staff.on_duty:  # still finishing a citizen from before the break
             staff.leave_pending = False
             return
-        windows = self.free_windows[staff.station]
+        windows = self.free_windows[staff.pool]
         if not windows:
-            self.window_waiters[staff.station].append(staff)
+            self.window_waiters[staff.pool].append(staff)
             return
         self._on(staff, windows.pop(), self.env.now)
 
@@ -252,18 +347,18 @@ class HallModel:
 
     def _on_shift_end(self, staff: _Staff, _event) -> None:
         now = self.env.now
-        waiters = self.window_waiters[staff.station]
+        waiters = self.window_waiters[staff.pool]
         if staff in waiters:
             waiters.remove(staff)
         if not staff.on_duty:
             return
         if self.serve_until_empty and now >= staff.last_end_min and staff.last_end_min >= self.close_min:
             staff.staying = True
-            if not staff.busy:
+            if not staff.busy and not staff.away:
                 for q in staff.queues:
                     self.idle[q].pop(staff, None)
                 self._call_next(staff, now)
-        elif staff.busy:
+        elif staff.busy or staff.away:
             staff.leave_pending = True
         else:
             self._off(staff, now)
@@ -273,24 +368,45 @@ class HallModel:
             self.idle[q].pop(staff, None)
         self.duty.append((staff.idx, staff.on_min, now, staff.period_end_min))
         staff.on_duty = staff.leave_pending = False
+        staff.away_pending = 0.0
         window, staff.window = staff.window, None
-        waiters = self.window_waiters[staff.station]
+        waiters = self.window_waiters[staff.pool]
         if waiters:
             self._on(waiters.popleft(), window, now)
         else:
-            self.free_windows[staff.station].append(window)
+            self.free_windows[staff.pool].append(window)
+
+    # ---- short absences from post ----------------------------------------
+    def _on_absence_due(self, staff: _Staff, duration: float, _event) -> None:
+        if not staff.on_duty or self.stopped:
+            return
+        staff.away_pending += duration
+        if not staff.busy and not staff.away:
+            self._go_away(staff, self.env.now)
+
+    def _go_away(self, staff: _Staff, now: float) -> None:
+        for q in staff.queues:
+            self.idle[q].pop(staff, None)
+        staff.away, duration, staff.away_pending = True, staff.away_pending, 0.0
+        self.env.timeout(duration).callbacks.append(partial(self._on_back, staff, now))
+
+    def _on_back(self, staff: _Staff, left_min: float, _event) -> None:
+        now = self.env.now
+        staff.away = False
+        self.away_spells.append((staff.idx, left_min, now))
+        self._free(staff, now)
 
     def _on_hard_stop(self, _event) -> None:
         now = self.env.now
         self.stopped = True
         for staff in self.staff:
-            if staff.on_duty and not staff.busy:
+            if staff.on_duty and not staff.busy and not staff.away:
                 self._off(staff, now)
         for per_rank in self.queues:
             for dq in per_rank:
                 for cit in dq:
                     if cit.deadline < now:
-                        self.abandons.append((cit.cid, cit.deadline))
+                        self.abandons.append((cit.cid, cit.deadline, cit.route[0][0]))
                     else:
                         self.unserved.append((cit.cid, cit.route[cit.pos][0], cit.join_min))
                 dq.clear()
@@ -300,9 +416,16 @@ class HallModel:
         """Simulate the day and return its event log."""
         env = self.env
         for staff in self.staff:
-            for start, end in staff.day.periods_min:
+            day = staff.day
+            if day.absent:
+                continue
+            for k, (start, end) in enumerate(day.periods_min):
+                if k == 0 and day.late_min:
+                    start = min(start + day.late_min, end)
                 env.timeout(start).callbacks.append(partial(self._on_shift_start, staff, end))
                 env.timeout(end).callbacks.append(partial(self._on_shift_end, staff))
+            for t, duration in day.short_absences:
+                env.timeout(t).callbacks.append(partial(self._on_absence_due, staff, duration))
         self._schedule_tickets()
         env.timeout(self.scenario.hours.hard_stop_min).callbacks.append(self._on_hard_stop)
         env.run()

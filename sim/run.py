@@ -28,6 +28,6 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
     seed = scenario.experiment.seed if seed is None else seed
     rngs = make_rngs(seed, replication)
     citizens = sample_citizens(scenario, rngs)
-    log = HallModel(scenario, citizens, staff_days(scenario)).run()
+    log = HallModel(scenario, citizens, staff_days(scenario, rngs)).run()
     log.replication = replication
     return log

@@ -29,33 +29,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import Field
 
-from .clock import CLOCK_PATTERN, format_clock, parse_clock
 from .distributions import Distribution
-
-Clock = Annotated[
-    float,
-    BeforeValidator(parse_clock),
-    PlainSerializer(format_clock, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "description": 'clock time "HH:MM"'}),
-]
-Share = Annotated[float, Field(ge=0, le=1)]
-Probability = Annotated[float, Field(ge=0, le=1)]
-Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
-
-
-class Frozen(BaseModel):
-    # strict: YAML already gives real types, so `windows: true` or `count: "3"` are mistakes, not 1 and 3.
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
-
-
-class TimeSpan(Frozen):
-    """A span of the day [start, end)."""
-
-    start: Clock
-    end: Clock
-
+from .fields import Clock, Code, Frozen, Probability, Share, TimeSpan  # noqa: F401 (re-exported)
 
 class Hours(Frozen):
     """Opening hours, ticket hours and the hard stop."""
@@ -91,10 +68,29 @@ class Hours(Frozen):
         return self.close_min if self.hard_stop is None else self.hard_stop
 
 
+class WindowGroup(Frozen):
+    """Windows of a station kept for some citizens (a green-channel window, a dealer batch window).
+
+    Staff rostered to the group (``window_group`` in the roster) call only
+    tickets of the listed ``classes`` and ``skills`` (all when not given);
+    when none of those wait, they either stay idle or help with the
+    station's other tickets (``when_idle``).
+    """
+
+    windows: Annotated[int, Field(ge=1)]
+    classes: list[Code] | None = None
+    skills: list[Code] | None = None
+    when_idle: Literal["help_others", "idle"] = "help_others"
+    label: str | None = None
+
+
 class Station(Frozen):
     """A group of windows of one kind (counters, inspection lanes, photo desk)."""
 
-    windows: Annotated[int, Field(ge=1)]
+    windows: Annotated[int, Field(ge=1)] = Field(description="all windows, restricted ones included")
+    window_groups: dict[Code, WindowGroup] = Field(
+        default_factory=dict, description="restricted windows, part of `windows`"
+    )
     label: str | None = None
 
 
@@ -129,12 +125,91 @@ class ProfileSlot(TimeSpan):
     share: Share
 
 
+class Multiplier(Frozen):
+    """A named factor on the day's volume (day of week, month end, post-holiday ...)."""
+
+    name: Code
+    factor: Annotated[float, Field(gt=0)]
+
+
+class BalkPoint(Frozen):
+    """Probability of leaving at once on seeing ``queue`` citizens ahead (linear in between)."""
+
+    queue: Annotated[int, Field(ge=0)]
+    probability: Probability
+
+
 class Arrivals(Frozen):
-    """Walk-in demand: daily volume x time-of-day profile x business mix."""
+    """Walk-in demand: daily volume x time-of-day profile x business mix.
+
+    The day's expected volume is ``daily_volume`` times every multiplier
+    times a Gamma(mean 1, ``volume_cv``) day-to-day factor. A share
+    ``batch_at_opening_share`` of it is already queueing at opening (a
+    Poisson number, ticketed at opening); the rest arrives by the profile.
+    """
 
     daily_volume: Annotated[float, Field(gt=0, description="expected walk-in tickets per day")]
     profile: Annotated[list[ProfileSlot], Field(min_length=1)]
     mix: dict[Code, Share] = Field(description="share of each service type; shares sum to 1")
+    batch_at_opening_share: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    volume_cv: Annotated[float, Field(ge=0, le=2)] = Field(0.0, description="day-to-day volume noise (Gamma CV)")
+    multipliers: list[Multiplier] = Field(default_factory=list)
+    balking: list[BalkPoint] | None = Field(
+        None, description="balking curve over the number waiting ahead in the citizen's queue"
+    )
+
+    @property
+    def volume_factor(self) -> float:
+        factor = 1.0
+        for m in self.multipliers:
+            factor *= m.factor
+        return factor
+
+
+class Appointments(Frozen):
+    """Booked slots: capacity per slot and service, booked share, no-shows, punctuality.
+
+    Each slot of ``slot_min`` minutes (from opening to the last ticket) offers
+    ``capacity_per_slot[service]`` bookings; each is taken with probability
+    ``booked_share`` and honoured with probability ``1 - no_show``. A citizen
+    who comes arrives at slot start + Normal(``punctuality_mean_min``,
+    ``punctuality_sd_min``). Up to ``grace_min`` after the slot start the
+    ticket carries the priority class ``priority_class``; later arrivals become
+    ordinary walk-ins. Punctuality of service is the share of appointment
+    citizens called within ``called_within_min`` of their slot start.
+    """
+
+    slot_min: Annotated[float, Field(gt=0, le=240)] = 30.0
+    capacity_per_slot: dict[Code, Annotated[int, Field(ge=0)]]
+    booked_share: Probability = 1.0
+    no_show: Probability = 0.15
+    punctuality_mean_min: float = -5.0
+    punctuality_sd_min: Annotated[float, Field(ge=0)] = 10.0
+    grace_min: Annotated[float, Field(ge=0)] = 15.0
+    priority_class: Code = Field(description="priority class of on-time appointment tickets")
+    called_within_min: Annotated[float, Field(gt=0)] = 10.0
+
+
+class Lateness(Frozen):
+    """A share of shift starts is late by an exponential number of minutes."""
+
+    probability: Probability
+    mean_min: Annotated[float, Field(gt=0)]
+
+
+class ShortAbsences(Frozen):
+    """Short absences from post: a Poisson number per staff-day at uniform times."""
+
+    per_day: Annotated[float, Field(ge=0)]
+    duration: Distribution
+
+
+class Attendance(Frozen):
+    """Whole-day absence, late starts and short absences of one staff type."""
+
+    absence_probability: Probability = 0.0
+    lateness: Lateness | None = None
+    short_absences: ShortAbsences | None = None
 
 
 class StaffType(Frozen):
@@ -146,6 +221,7 @@ class StaffType(Frozen):
     )
     cost_per_hour: Annotated[float, Field(ge=0)] = 1.0
     overtime_factor: Annotated[float, Field(ge=1)] = 1.5
+    attendance: Attendance = Field(default_factory=lambda: Attendance())
 
 
 class ShiftPattern(Frozen):
@@ -182,6 +258,7 @@ class RosterEntry(Frozen):
     shift: Code
     station: Code
     count: Annotated[int, Field(ge=0)]
+    window_group: Code | None = Field(None, description="restricted window group of the station they sit at")
 
 
 class Calling(Frozen):
@@ -194,6 +271,9 @@ class Calling(Frozen):
     )
     idle_choice: Literal["longest_idle", "least_flexible"] = Field(
         "longest_idle", description="which idle eligible staff member takes an arriving citizen"
+    )
+    no_show_delay_min: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="time lost calling a ticket whose citizen has already left (过号)"
     )
     end_of_day: Literal["serve_until_empty", "send_home"] = Field(
         "serve_until_empty",
@@ -236,6 +316,7 @@ class Scenario(Frozen):
         default_factory=lambda: {"normal": PriorityClass(priority=0, share=1.0)}
     )
     arrivals: Arrivals
+    appointments: Appointments | None = None
     patience: Distribution | None = Field(None, description="how long a citizen waits before leaving")
     staff_types: Annotated[dict[Code, StaffType], Field(min_length=1)]
     shift_patterns: Annotated[dict[Code, ShiftPattern], Field(min_length=1)]

@@ -22,6 +22,12 @@ STREAM_IDS: dict[str, int] = {
     "patience": 6,       # patience before leaving the queue
     "absence": 7,        # whole-day staff absence
     "lateness": 8,       # late shift starts
+    "volume": 9,         # day-to-day volume factor
+    "batch": 10,         # citizens already queueing at opening
+    "appointments": 11,  # which slots are booked, and no-shows
+    "punctuality": 12,   # appointment arrival relative to the slot
+    "short_absence": 13, # short absences of staff from post
+    "balking": 14,       # leaving at once on seeing a long queue
 }
 
 

@@ -1,0 +1,246 @@
+"""The ``optimise:`` block of a scenario: what the staffing optimiser may choose from.
+
+Pure data (pydantic models and their cross-field checks); the optimisation
+itself lives in :mod:`optimise`. A planner states here:
+
+* ``shift_templates``: families of shift patterns the optimiser may use.
+  Each template has start times on a grid (``start: {earliest, latest,
+  step_min}``), one or more lengths (``length_min``: from start to end,
+  breaks included), breaks placed inside a window (``breaks: [{length_min,
+  within: {start, end}, step_min}]``), the staff types who may work it
+  (default: all) and, for part-time contracts, a cap on how many staff work
+  it (``max_staff``). Combinations of start and length that fall outside the
+  opening hours are skipped unless ``outside_opening_hours: true``. Paid hours are the on-duty hours (breaks are unpaid),
+  as in :class:`sim.scenario.ShiftPattern`.
+* ``headcount``: the most staff of each type available on the day (a type
+  not listed is unlimited).
+* ``stations``: which stations each staff type may work at (a type not listed
+  may work at every station where it holds a needed skill).
+* ``cover_rules``: minimum cover, ``{id, station, staff_types, min_staff,
+  when}``: at least ``min_staff`` of ``staff_types`` on duty at ``station``
+  in every period in which tickets are issued (``when: always``), or in every
+  such period in which at least N staff are on duty at the station
+  (``when: {windows_open_at_least: N}``).
+* knobs: requirement method, planning grid, what to do with requirements
+  beyond the limits, replications per iteration, iteration limit,
+  verification, solver, time limit.
+
+Example::
+
+    optimise:
+      shift_templates:
+        STD: {start: {earliest: "08:30"}, length_min: 540,
+              breaks: [{length_min: 120, within: {start: "12:00", end: "14:00"}}]}
+        AM:  {start: {earliest: "08:30"}, length_min: 240, staff_types: [auxiliary]}
+      headcount: {police: 6, auxiliary: 6}
+      cover_rules:
+        - {id: police_on_duty, station: counter, staff_types: [police], min_staff: 1, when: always}
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from .clock import format_clock
+from .scenario import Clock, Code, Frozen, Scenario, TimeSpan
+
+TemplateCode = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+Minutes = Annotated[int, Field(gt=0, le=1440)]
+
+
+class StartGrid(Frozen):
+    """Start times ``earliest, earliest + step_min, ...`` up to ``latest`` (default: only ``earliest``)."""
+
+    earliest: Clock
+    latest: Clock | None = None
+    step_min: Minutes = 30
+
+    def times_min(self) -> list[float]:
+        latest = self.earliest if self.latest is None else self.latest
+        out, t = [], self.earliest
+        while t <= latest + 1e-9:
+            out.append(t)
+            t += self.step_min
+        return out
+
+
+class BreakRule(Frozen):
+    """A break of ``length_min`` placed inside ``within``, starting on a ``step_min`` grid from ``within.start``."""
+
+    length_min: Minutes
+    within: TimeSpan
+    step_min: Minutes = 30
+
+    def starts_min(self) -> list[float]:
+        out, t = [], self.within.start
+        while t + self.length_min <= self.within.end + 1e-9:
+            out.append(t)
+            t += self.step_min
+        return out
+
+
+class ShiftTemplate(Frozen):
+    """A family of shift patterns: every start on the grid x every length x every break placement."""
+
+    label: str | None = None
+    start: StartGrid
+    length_min: Minutes | Annotated[list[Minutes], Field(min_length=1)] = Field(
+        description="shift length from start to end (breaks included), minutes; a list gives several lengths")
+    breaks: list[BreakRule] = Field(default_factory=list)
+    staff_types: list[Code] | None = Field(None, description="staff types who may work it (default: all)")
+    max_staff: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="most staff on this template in total (e.g. part-time contracts available)")
+    outside_opening_hours: bool = Field(False, description="allow patterns starting before opening or ending after closing")
+
+    def lengths_min(self) -> list[int]:
+        return [self.length_min] if isinstance(self.length_min, int) else list(self.length_min)
+
+
+class WindowsOpenAtLeast(Frozen):
+    """Condition of a cover rule: at least ``windows_open_at_least`` staff on duty at the station."""
+
+    windows_open_at_least: Annotated[int, Field(ge=1)]
+
+
+class CoverRule(Frozen):
+    """At least ``min_staff`` of ``staff_types`` on duty at ``station`` whenever ``when`` holds."""
+
+    id: Code
+    label: str | None = None
+    station: Code
+    staff_types: Annotated[list[Code], Field(min_length=1)]
+    min_staff: Annotated[int, Field(ge=1)] = 1
+    when: Literal["always"] | WindowsOpenAtLeast = "always"
+
+
+class OptimiseSettings(Frozen):
+    """What the staffing optimiser may choose from, and how hard it tries."""
+
+    shift_templates: Annotated[dict[TemplateCode, ShiftTemplate], Field(min_length=1)]
+    include_scenario_shifts: bool = Field(False, description="also offer the scenario's own shift_patterns")
+    headcount: dict[Code, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict, description="most staff of each type available (a type not listed: unlimited)")
+    stations: dict[Code, Annotated[list[Code], Field(min_length=1)]] = Field(
+        default_factory=dict, description="staff type -> stations it may work at (default: wherever it has a skill)")
+    cover_rules: list[CoverRule] = Field(default_factory=list)
+    requirements: Literal["time_varying", "sipp"] = Field(
+        "time_varying", description="staffing requirements: time-varying offered load, or stationary per interval")
+    grid_min: Literal[5, 10, 15, 30, 60] = Field(15, description="planning period, minutes")
+    beyond_limits: Literal["fill", "error"] = Field(
+        "fill", description="requirements the windows, headcount or templates cannot meet: staff up to the limits "
+                            "and let the simulation judge (fill), or stop with an error naming them (error)")
+    replications: Annotated[int, Field(ge=2, le=10_000)] = Field(20, description="replications per iteration")
+    max_iterations: Annotated[int, Field(ge=0, le=1000)] = Field(
+        12, description="simulations of candidate rosters (0: the MILP roster without simulation)")
+    verify_replications: Annotated[int, Field(ge=2, le=100_000)] | None = Field(
+        None, description="replications of the out-of-sample check (default: experiment.replications)")
+    verify_seed_offset: Annotated[int, Field(ge=1)] = Field(
+        1_000_003, description="verification seed = experiment.seed + this (seeds never used while optimising)")
+    solver: Literal["highs", "cbc"] = "highs"
+    time_limit_s: Annotated[float, Field(gt=0)] = 60.0
+    mip_gap: Annotated[float, Field(ge=0, lt=1)] = 1e-6
+
+
+Finding = tuple[tuple, str]
+
+
+def _skills_at(s: Scenario) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {name: set() for name in s.stations}
+    for code, svc in s.services.items():
+        for step in svc.steps:
+            if step.station in out:
+                out[step.station].add(step.skill or code)
+    return out
+
+
+def allowed_stations(s: Scenario, settings: OptimiseSettings, staff_type: str) -> list[str]:
+    """Stations where ``staff_type`` may work: listed in ``settings.stations`` and holding a needed skill."""
+    at = _skills_at(s)
+    skills = set(s.staff_types[staff_type].skills)
+    listed = settings.stations.get(staff_type, list(s.stations))
+    return [st for st in listed if st in at and at[st] & skills]
+
+
+def check_settings(s: Scenario, o: OptimiseSettings, root: tuple = ("optimise",)) -> list[Finding]:
+    """Cross-field errors of settings ``o`` against scenario ``s``: ``[(path, message)]``."""
+    errors: list[Finding] = []
+    types, stations, at = s.staff_types, s.stations, _skills_at(s)
+
+    def known(value, pool, path, what):
+        if value not in pool:
+            errors.append((path, f"unknown {what} '{value}' (known: {', '.join(pool)})"))
+            return False
+        return True
+
+    open_min, close_min = s.hours.open_min, s.hours.close_min
+    for tid, t in o.shift_templates.items():
+        path = root + ("shift_templates", tid)
+        for i, st in enumerate(t.staff_types or []):
+            known(st, types, path + ("staff_types", i), "staff type")
+        if t.start.latest is not None and t.start.latest < t.start.earliest:
+            errors.append((path + ("start", "latest"), "is before earliest"))
+            continue
+        for j, b in enumerate(t.breaks):
+            if b.within.end - b.within.start < b.length_min:
+                errors.append((path + ("breaks", j), f"a {b.length_min}-minute break does not fit in "
+                                                     f"{format_clock(b.within.start)}-{format_clock(b.within.end)}"))
+        inside = fits = 0
+        for start in t.start.times_min():
+            for length in t.lengths_min():
+                end = start + length
+                if end > 1440:
+                    errors.append((path + ("length_min",), f"a shift starting {format_clock(start)} would end after 24:00"))
+                    continue
+                if not t.outside_opening_hours and (start < open_min or end > close_min):
+                    continue        # such combinations are skipped (see optimise.settings)
+                inside += 1
+                if all(any(start < b0 and b0 + b.length_min < end for b0 in b.starts_min()) for b in t.breaks):
+                    fits += 1
+        if any(p[:len(path)] == path for p, _ in errors):
+            continue
+        if not inside:
+            first = t.start.earliest
+            errors.append((path, f"every shift of this template (from {format_clock(first)}, "
+                                 f"{t.lengths_min()[0]} min ...) lies outside the opening hours "
+                                 f"{format_clock(open_min)}-{format_clock(close_min)}; set outside_opening_hours: true "
+                                 "if that is intended"))
+        elif not fits:
+            errors.append((path + ("breaks",), "no placement of the breaks fits strictly inside any shift of this template"))
+    for name, n in o.headcount.items():
+        known(name, types, root + ("headcount", name), "staff type")
+    for name, allowed in o.stations.items():
+        if not known(name, types, root + ("stations", name), "staff type"):
+            continue
+        for i, st in enumerate(allowed):
+            if known(st, stations, root + ("stations", name, i), "station"):
+                if not at[st] & set(types[name].skills):
+                    errors.append((root + ("stations", name, i), f"{name} holds no skill needed at station '{st}'"))
+    seen = set()
+    for i, r in enumerate(o.cover_rules):
+        path = root + ("cover_rules", i)
+        if r.id in seen:
+            errors.append((path + ("id",), f"rule id '{r.id}' is used twice"))
+        seen.add(r.id)
+        if not known(r.station, stations, path + ("station",), "station"):
+            continue
+        windows = stations[r.station].windows
+        if r.min_staff > windows:
+            errors.append((path + ("min_staff",), f"station '{r.station}' has only {windows} windows"))
+        if r.when != "always" and r.when.windows_open_at_least > windows:
+            errors.append((path + ("when", "windows_open_at_least"), f"station '{r.station}' has only {windows} windows"))
+        for j, st in enumerate(r.staff_types):
+            if known(st, types, path + ("staff_types", j), "staff type") and r.station not in allowed_stations(s, o, st):
+                errors.append((path + ("staff_types", j), f"{st} may not work at station '{r.station}'"))
+    return errors
+
+
+def check_optimise_settings(s: Scenario) -> list[Finding]:
+    """The ``optimise:`` block's cross-field errors (none when the scenario has no such block).
+
+    To be called from :func:`sim.checks.check_scenario` once ``Scenario`` has
+    the field ``optimise: OptimiseSettings | None = None``.
+    """
+    o = getattr(s, "optimise", None)
+    return [] if o is None else check_settings(s, o)
