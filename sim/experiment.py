@@ -22,7 +22,8 @@ from .eventlog import EventLog
 from .metrics import replication_kpis
 from .run import run_replication
 from .scenario import Scenario
-from .summary import (summarise_by_interval, summarise_citizens, summarise_staff, target_status)
+from .summary import (summarise_appointments, summarise_by_interval, summarise_citizens, summarise_staff,
+                      summarise_steps, target_status)
 
 
 @dataclass
@@ -54,7 +55,10 @@ class ExperimentResult:
                                                         ["staff_on_duty", "utilisation"]),
                 "queue": summarise_by_interval(self.tables["queue"], ["interval_start_min", "interval", "station"],
                                                ["queue_mean", "queue_max"]),
+                "steps": summarise_steps(self.tables["steps"]),
             }
+            if self.scenario.appointments is not None:
+                self._summary["appointments"] = summarise_appointments(self.tables["appointments"])
         return self._summary
 
     def day(self) -> pd.Series:

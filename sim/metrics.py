@@ -37,7 +37,7 @@ from .scenario import Scenario
 ALL = "*"
 DAY = "day"
 GROUPINGS = ((), ("interval",), ("service_type",), ("class",), ("interval", "service_type"), ("interval", "class"))
-COUNT_COLUMNS = ("arrivals", "tickets", "served", "abandoned", "unserved", "turned_away")
+COUNT_COLUMNS = ("arrivals", "tickets", "served", "abandoned", "unserved", "turned_away", "balked")
 
 
 def interval_edges_min(scenario: Scenario) -> np.ndarray:
@@ -79,6 +79,7 @@ def _citizen_columns(log: EventLog, scenario: Scenario) -> dict[str, np.ndarray]
         "abandoned": outcome == ABANDONED,
         "unserved": outcome == UNSERVED,
         "turned_away": outcome == TURNED_AWAY,
+        "balked": log.balked[keep],
         "wait_min": wait,
         "time_in_system_min": np.where(outcome == SERVED, log.leave_min[keep] - log.ticket_min[keep], np.nan),
     }
@@ -134,7 +135,7 @@ def _aggregate(cols: dict[str, np.ndarray], keys: tuple[str, ...], within: list[
     out = {"arrivals": np.bincount(codes, minlength=n),
            "turned_away": np.bincount(codes, weights=cols["turned_away"], minlength=n),
            "tickets": np.bincount(gt, minlength=n)}
-    for col in ("served", "abandoned", "unserved", *within):
+    for col in ("served", "abandoned", "unserved", "balked", *within):
         out[col] = np.bincount(gt, weights=cols[col][tick], minlength=n)
     out["wait_sum_min"] = np.bincount(gt, weights=wait, minlength=n)
     out["time_in_system_sum_min"] = np.bincount(gt, weights=np.nan_to_num(cols["time_in_system_min"][tick]), minlength=n)
@@ -175,7 +176,7 @@ def citizen_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
         "service_type": services[data.pop("_service_type") + 1],
         "class": classes[data.pop("_class") + 1],
     })
-    for col in ("arrivals", "turned_away", "tickets", "served", "abandoned", "unserved", *within):
+    for col in ("arrivals", "turned_away", "tickets", "served", "abandoned", "unserved", "balked", *within):
         out[col] = data[col].astype(np.int64)
     for col in ("wait_sum_min", "wait_max_min", "time_in_system_sum_min", "wait_p50_min", "wait_p90_min",
                 "wait_p95_min"):
@@ -264,8 +265,12 @@ def staff_kpis(log: EventLog, scenario: Scenario) -> tuple[pd.DataFrame, pd.Data
         paid_h[i] = scenario.shift_patterns[shift].paid_hours
         rate[i], factor[i] = stype.cost_per_hour, stype.overtime_factor
     cost = paid_h * rate + over / 60.0 * rate * factor
+    away = np.bincount(log.away_staff, weights=log.away_end_min - log.away_start_min, minlength=n_staff)
     per_staff = pd.DataFrame({"staff_type": staff_type, "station": station, "staff": 1, "on_duty_min": on,
-                              "busy_min": busy, "overtime_min": over, "paid_hours": paid_h, "cost": cost})
+                              "busy_min": busy, "overtime_min": over, "paid_hours": paid_h, "cost": cost,
+                              "absent": log.staff_absent.astype(np.int64),
+                              "scheduled_min": log.staff_scheduled_min,
+                              "staffed_min": np.clip(on - over - away, 0, None), "away_min": away})
     per_type = per_staff.groupby(["staff_type", "station"], as_index=False).sum(numeric_only=True)
     total = per_staff.sum(numeric_only=True).to_frame().T.assign(staff_type=ALL, station=ALL)
     per_type = pd.concat([per_type, total], ignore_index=True)
@@ -290,9 +295,63 @@ def staff_kpis(log: EventLog, scenario: Scenario) -> tuple[pd.DataFrame, pd.Data
     return per_type, per_interval
 
 
+def step_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
+    """Waits per step of each route (queue join to call), and time in the hall end to end.
+
+    One row per (service type, step) with ``visits`` (steps served),
+    ``wait_sum_min``, ``wait_max_min``, ``unserved`` (citizens still waiting
+    for the step at the hard stop); citizens ticketed in the warm-up are left out.
+    """
+    measured = _measured(log, scenario)
+    keep = measured[log.visit_citizen]
+    service = log.service[log.visit_citizen][keep]
+    step = log.visit_step[keep].astype(np.int64)
+    wait = (log.visit_start_min - log.visit_join_min)[keep]
+    n_steps = max(len(svc.steps) for svc in scenario.services.values())
+    key = service * n_steps + step
+    size = len(log.service_codes) * n_steps
+    visits = np.bincount(key, minlength=size)
+    wait_sum = np.bincount(key, weights=wait, minlength=size)
+    wait_max = np.full(size, -np.inf)
+    np.maximum.at(wait_max, key, wait)
+    u_keep = measured[log.unserved_citizen]
+    u_key = log.service[log.unserved_citizen][u_keep] * n_steps + log.unserved_step[u_keep].astype(np.int64)
+    unserved = np.bincount(u_key, minlength=size)
+    rows = []
+    for k, code in enumerate(log.service_codes):
+        for j, st in enumerate(scenario.services[code].steps):
+            i = k * n_steps + j
+            rows.append((log.replication, code, j, st.station, st.skill or code, int(visits[i]), float(wait_sum[i]),
+                         float(wait_max[i]) if visits[i] else np.nan, int(unserved[i])))
+    return pd.DataFrame(rows, columns=["rep", "service_type", "step", "station", "skill", "visits", "wait_sum_min",
+                                       "wait_max_min", "unserved"])
+
+
+def appointment_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
+    """Appointments of the day: booked, no-shows, on-time arrivals and punctuality of service.
+
+    ``called_within`` counts appointment citizens (arrived within the grace
+    time) called no later than ``called_within_min`` after their slot start.
+    """
+    a = scenario.appointments
+    on_time = ~np.isnan(log.slot_min) & (log.outcome != TURNED_AWAY)
+    first_start = np.full(len(log), np.nan)
+    order = np.argsort(log.visit_start_min, kind="stable")[::-1]
+    first_start[log.visit_citizen[order]] = log.visit_start_min[order]  # earliest visit wins
+    limit = log.slot_min + (a.called_within_min if a is not None else 0.0)
+    called_within = on_time & (first_start <= limit)
+    waits = log.wait_min[on_time]
+    return pd.DataFrame([{
+        "rep": log.replication, "booked": log.appointments_booked, "no_shows": log.appointments_no_show,
+        "arrived_on_time": int(on_time.sum()), "served": int((on_time & (log.outcome == SERVED)).sum()),
+        "called_within": int(called_within.sum()), "wait_sum_min": float(np.nansum(waits)),
+    }])
+
+
 def replication_kpis(log: EventLog, scenario: Scenario) -> dict[str, pd.DataFrame]:
     """Every KPI table of one replication, keyed by table name."""
     queue_interval, queue_grid = queue_kpis(log, scenario)
     staff, staff_interval = staff_kpis(log, scenario)
     return {"citizens": citizen_kpis(log, scenario), "queue": queue_interval, "queue_grid": queue_grid,
-            "staff": staff, "staff_interval": staff_interval}
+            "staff": staff, "staff_interval": staff_interval, "steps": step_kpis(log, scenario),
+            "appointments": appointment_kpis(log, scenario)}

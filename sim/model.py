@@ -136,6 +136,10 @@ class HallModel:
         self.all_ranks = tuple(range(self.n_ranks))
         self.queues = [[deque() for _ in range(self.n_ranks)] for _ in self.qkeys]
         self.idle: list[dict] = [{} for _ in self.qkeys]
+        # Citizens in the hall who still need each queue (waiting, or at an earlier step of their route):
+        # staff staying after closing go home only when nobody still needs them.
+        self.track_pending = self.serve_until_empty
+        self.pending = [0] * len(self.qkeys)
 
         self.staff = [self._make_staff(i, day) for i, day in enumerate(staff)]
         self.restricted = any(s.own_queues is not None for s in self.staff)
@@ -199,6 +203,9 @@ class HallModel:
             route = [(j, qrow[j], row[j]) for j in range(len(qrow)) if row[j] == row[j]]  # NaN: step not needed
             cit = _Citizen(cid, self.class_rank[klass[cid]], now + patience[cid], route)
             if self._balk_u is None or not self._balks(cit, now):
+                if self.track_pending:
+                    for step in route:
+                        self.pending[step[1]] += 1
                 self._join(cit, now)
             i += 1
         self._next_ticket = i
@@ -255,6 +262,8 @@ class HallModel:
         staff.busy, staff.citizen, staff.start_min = True, cit, now
         cit.deadline = _NEVER  # only the wait for the first step can end in abandonment
         step = cit.route[cit.pos]
+        if self.track_pending:
+            self._release_pending(step[1])
         self.env.timeout(step[2] * staff.speed[step[1]]).callbacks.append(staff.on_end)
 
     def _on_end(self, staff: _Staff, _event) -> None:
@@ -298,6 +307,9 @@ class HallModel:
                 if best.deadline >= now:
                     return best
                 self.abandons.append((best.cid, best.deadline, best.route[0][0]))  # left before this call
+                if self.track_pending:
+                    for step in best.route:
+                        self._release_pending(step[1])
                 if delay:
                     return _LEFT
         return None
@@ -315,11 +327,24 @@ class HallModel:
             self.env.timeout(self.no_show_delay).callbacks.append(partial(self._after_no_show, staff))
         elif cit is not None:
             self._start(staff, cit, now)
-        elif staff.staying or self.stopped:
+        elif self.stopped or (staff.staying and not self._needed(staff)):
             self._off(staff, now)
         else:
             for q in staff.queues:
                 self.idle[q][staff] = None
+
+    def _needed(self, staff: _Staff) -> bool:
+        """Does a citizen still in the hall need a step this staff member can do?"""
+        pending = self.pending
+        return any(pending[q] for q in staff.queues)
+
+    def _release_pending(self, q: int) -> None:
+        """One citizen less needs queue ``q``; staff staying only for it may go home."""
+        self.pending[q] -= 1
+        if not self.pending[q] and self.idle[q]:
+            now = self.env.now
+            for staff in [s for s in self.idle[q] if s.staying and not self._needed(s)]:
+                self._off(staff, now)
 
     def _after_no_show(self, staff: _Staff, _event) -> None:
         staff.busy = False

@@ -127,10 +127,36 @@ def summarise_staff(frame: pd.DataFrame, reps: np.ndarray) -> pd.DataFrame:
         row = {"staff_type": stype, "station": station, "staff": g["staff"].mean()}
         row["utilisation"], row["utilisation_lo"], row["utilisation_hi"] = ratio_ci(g["busy_min"], g["on_duty_min"])
         row["utilisation_lo"], row["utilisation_hi"] = max(row["utilisation_lo"], 0.0), min(row["utilisation_hi"], 1.0)
-        for c in ("overtime_min", "cost", "paid_hours", "on_duty_min"):
+        row["staffed_share"], row["staffed_share_lo"], row["staffed_share_hi"] = ratio_ci(g["staffed_min"],
+                                                                                         g["scheduled_min"])
+        for c in ("overtime_min", "cost", "paid_hours", "on_duty_min", "scheduled_min", "staffed_min", "absent"):
             row[c], row[c + "_lo"], row[c + "_hi"] = mean_ci(g[c])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def summarise_steps(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mean wait per step (ratio of sums over replications, with its interval) and visits per day."""
+    rows = []
+    for (code, step, station, skill), g in frame.groupby(["service_type", "step", "station", "skill"], sort=False):
+        row = {"service_type": code, "step": step, "station": station, "skill": skill}
+        row["visits"], row["visits_lo"], row["visits_hi"] = mean_ci(g["visits"])
+        row["wait_mean_min"], row["wait_mean_min_lo"], row["wait_mean_min_hi"] = ratio_ci(g["wait_sum_min"], g["visits"])
+        row["unserved"] = g["unserved"].mean()
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summarise_appointments(frame: pd.DataFrame) -> pd.DataFrame:
+    """Booked, no-shows and on-time arrivals per day; share called within the promise of the slot."""
+    row = {}
+    for c in ("booked", "no_shows", "arrived_on_time", "served"):
+        row[c], row[c + "_lo"], row[c + "_hi"] = mean_ci(frame[c])
+    row["called_within_share"], row["called_within_share_lo"], row["called_within_share_hi"] = ratio_ci(
+        frame["called_within"], frame["arrived_on_time"])
+    row["wait_mean_min"], row["wait_mean_min_lo"], row["wait_mean_min_hi"] = ratio_ci(
+        frame["wait_sum_min"], frame["arrived_on_time"])
+    return pd.DataFrame([row])
 
 
 def summarise_by_interval(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:
