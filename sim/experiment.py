@@ -1,10 +1,17 @@
-"""Replications of a scenario, run serially or in a local process pool.
+"""Replications of a scenario: serially, in a local process pool, or on a Dask cluster.
 
 Each replication depends only on ``(seed, replication)``; results are put
-back in replication order, so the numbers are identical whatever the number
-of worker processes. Workers compute the KPI tables of their replication
-and return them (and the event log only when asked), so memory does not
-grow with the event logs unless they are wanted.
+back in replication order, so the numbers are identical whatever the
+executor and the number of workers. Workers compute the KPI tables of their
+replication and return them (and the event log only when asked), so memory
+does not grow with the event logs unless they are wanted.
+
+Executors
+---------
+``workers=1``            this process
+``workers=N`` (0 = all)  a local process pool
+``dask="local"``         a Dask LocalCluster of ``workers`` processes (the ``dask`` extra)
+``dask="tcp://host:8786"`` an existing Dask scheduler
 """
 
 from __future__ import annotations
@@ -67,15 +74,52 @@ class ExperimentResult:
         return c[(c["interval"] == "day") & (c["service_type"] == "*") & (c["class"] == "*")].iloc[0]
 
 
+DASK_CONNECT_TIMEOUT_S = 10
+
+
+class ExecutorError(Exception):
+    """The executor cannot be used (Dask not installed, or no scheduler answers)."""
+
+
 def _one(args) -> tuple[dict[str, pd.DataFrame], EventLog | None]:
     scenario, rep, seed, keep_log = args
     log = run_replication(scenario, rep, seed)
     return replication_kpis(log, scenario), (log if keep_log else None)
 
 
+def _dask_results(tasks, address: str, workers: int, progress) -> list:
+    """Run the tasks on a Dask cluster and return their results in task order."""
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ExecutorError("Dask is not installed: pip install -e '.[dask]'") from None
+    cluster = None
+    try:
+        if address == "local":
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        else:
+            try:
+                client = Client(address, timeout=f"{DASK_CONNECT_TIMEOUT_S}s")
+            except (OSError, TimeoutError) as exc:
+                raise ExecutorError(f"no Dask scheduler answers at {address} ({exc})") from None
+        with client:
+            futures = client.map(_one, tasks, pure=False)
+            done = 0
+            for _ in as_completed(futures):
+                done += 1
+                if progress:
+                    progress(done)
+            return client.gather(futures)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
 def run_experiment(scenario: Scenario, replications: int | None = None, seed: int | None = None,
                    workers: int = 1, keep_logs: bool = False,
-                   progress: Callable[[int], None] | None = None) -> ExperimentResult:
+                   progress: Callable[[int], None] | None = None, dask: str | None = None) -> ExperimentResult:
     """Run replications ``0 .. replications-1`` and collect their KPI tables.
 
     Parameters
@@ -88,14 +132,18 @@ def run_experiment(scenario: Scenario, replications: int | None = None, seed: in
         Also return every replication's event log (memory grows with it).
     progress
         Called with the number of replications finished so far.
+    dask
+        ``"local"`` for a Dask LocalCluster, or a scheduler address; None for no Dask.
     """
     replications = scenario.experiment.replications if replications is None else replications
     seed = scenario.experiment.seed if seed is None else seed
-    workers = os.cpu_count() or 1 if workers == 0 else workers
+    workers = (os.cpu_count() or 1) if workers == 0 else workers
     tasks = [(scenario, rep, seed, keep_logs) for rep in range(replications)]
     started = time.perf_counter()
     results = []
-    if workers <= 1 or replications <= 1:
+    if dask is not None:
+        results = _dask_results(tasks, dask, workers, progress)
+    elif workers <= 1 or replications <= 1:
         for task in tasks:
             results.append(_one(task))
             if progress:

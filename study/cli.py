@@ -1,6 +1,6 @@
 """The ``queueplan`` command line.
 
-    queueplan run SCENARIO [--reps N] [--seed S] [--workers W] [--out DIR] [--json] [--no-events]
+    queueplan run SCENARIO [--reps N] [--seed S] [--workers W] [--dask ADDRESS|local] [--out DIR] [--json] [--events]
     queueplan validate SCENARIO
     queueplan schema
 
@@ -50,12 +50,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="scenario YAML file")
     run.add_argument("--reps", type=_positive_int, help="replications (default: the scenario's experiment.replications)")
     run.add_argument("--seed", type=_non_negative_int, help="seed (default: the scenario's experiment.seed)")
-    run.add_argument("--workers", type=_non_negative_int, default=1,
-                     help="worker processes (default 1; 0 = all cores); results do not depend on it")
+    run.add_argument("--workers", type=_non_negative_int, default=0,
+                     help="worker processes (default 0 = all cores; 1 = this process); results do not depend on it")
+    run.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: tcp://HOST:8786, or 'local' "
+                                                       "for a local cluster (needs the dask extra)")
     run.add_argument("--out", type=Path, help="run folder to create (default: results/<scenario>/<run-id>)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON on standard output")
-    run.add_argument("--no-events", dest="events", action="store_false",
-                     help="do not write the per-citizen event log (citizens.parquet, events.parquet)")
+    run.add_argument("--events", action="store_true",
+                     help="also write the per-citizen event log (citizens.parquet, events.parquet)")
 
     val = sub.add_parser("validate", help="check a scenario file and report every problem")
     val.add_argument("scenario", help="scenario YAML file")
@@ -89,7 +91,7 @@ def _cmd_schema(_args) -> int:
 def _cmd_run(args) -> int:
     from tqdm import tqdm
 
-    from sim.experiment import run_experiment
+    from sim.experiment import ExecutorError, run_experiment
 
     from .outputs import write_run
     from .results import default_run_dir
@@ -103,9 +105,13 @@ def _cmd_run(args) -> int:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         print(f"error: {out} already exists; results are never overwritten (choose another --out)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    with tqdm(total=reps, desc=f"{scenario.name}", unit="rep", file=sys.stderr, disable=None) as bar:
-        result = run_experiment(scenario, reps, seed, workers=workers, keep_logs=args.events,
-                                progress=lambda done: bar.update(done - bar.n))
+    try:
+        with tqdm(total=reps, desc=f"{scenario.name}", unit="rep", file=sys.stderr, disable=None) as bar:
+            result = run_experiment(scenario, reps, seed, workers=workers, keep_logs=args.events,
+                                    progress=lambda done: bar.update(done - bar.n), dask=args.dask)
+    except ExecutorError as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_BAD_INPUT
     summary = write_run(result, out, args.scenario, workers, sys.argv)
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -1,0 +1,240 @@
+"""``queueplan optimise``: the cheapest roster that meets every target, with the evidence.
+
+    queueplan optimise SCENARIO [--settings FILE] [--out DIR] [--solver highs|cbc] [--time-limit S]
+                                [--reps N] [--max-iter K] [--workers W] [--requirements time_varying|sipp]
+
+Prints the progress of every iteration, the roster (staff type, station,
+start, breaks, end, how many), its cost and paid hours, and the out-of-sample
+verification. Writes a results folder (atomically, never over an old one):
+
+roster.csv               the roster, one row per staff type, station and shift pattern
+iterations.csv           every simulated iteration: cost, requirements adjusted, targets held, misses
+requirements.csv         offered load and staff targets per planning period, station and skill
+shortfalls.csv           requirements the windows, headcount or templates could not meet, and why
+targets.csv              verification: every target in every interval, estimate, 95% CI, met / met_confident
+intervals.csv            verification: per interval x service type x class, means and 95% CIs
+plan.json                cost, paid hours, solver, timings, notes
+manifest.json            as for ``queueplan run`` (resolved scenario with the roster, seed, versions ...)
+scenario_optimised.yaml  the scenario with the roster and its shift patterns, and the verification seed and
+                         replications: ``queueplan run scenario_optimised.yaml`` reproduces the verification
+
+Exit codes: 0 done (even if some target is missed: the report says which),
+2 bad input (scenario, settings, solver not installed), 3 no roster can meet
+a cover rule (or a requirement, with ``beyond_limits: error``): the folder
+then holds the ``.lp`` model and the diagnosis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from optimise.loop import StaffingPlan, plan_staffing
+from optimise.settings import load_settings
+from optimise.shifts import InfeasiblePlan, SolverUnavailable, describe_shortfalls
+from sim.loading import ScenarioError, load_scenario, scenario_warnings
+from sim.metrics import DAY
+
+from .results import RunFolderError, manifest, new_run_id, run_folder, write_json
+
+EXIT_BAD_INPUT = 2
+EXIT_INFEASIBLE = 3
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``optimise`` subcommand to ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
+    p = subparsers.add_parser("optimise", help="find the cheapest roster that meets the targets, and verify it",
+                              description="Staffing optimisation: requirements, shift MILP, simulate and repair, "
+                                          "out-of-sample verification.")
+    p.add_argument("scenario", help="scenario YAML file (with an optimise: block, or see --settings)")
+    p.add_argument("--settings", type=Path, help="optimiser settings YAML (an optimise: block); overrides the scenario's")
+    p.add_argument("--out", type=Path, help="results folder to create (default: results/<scenario>/optimise-<run-id>)")
+    p.add_argument("--solver", choices=["highs", "cbc"], help="MILP solver (default: the settings' solver)")
+    p.add_argument("--time-limit", type=_seconds, dest="time_limit_s", help="MILP time limit per solve, seconds")
+    p.add_argument("--reps", type=_positive_int, help="replications per iteration (default: the settings')")
+    p.add_argument("--max-iter", type=_positive_int, dest="max_iter",
+                   help="simulations while optimising (0: the analytic roster, not simulated)")
+    p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (0 = all cores)")
+    p.add_argument("--requirements", choices=["time_varying", "sipp"], help="requirement method")
+    return p
+
+
+def _progress(row: dict) -> None:
+    met = "" if row["targets_met"] is None else f", targets held {row['targets_met']}/{row['targets']}"
+    misses = f"; misses {row['misses']}" if row["misses"] else ""
+    flag = "" if row["accepted"] else " (rejected)"
+    print(f"iteration {row['iteration']:>2} {row['phase']:<8} cost {row['cost']:8.2f}, {row['staff']} staff, "
+          f"{row['paid_hours']:.1f} paid h{met}{misses}{flag}  [{row['note']}]", flush=True)
+
+
+def _default_out(name: str, seed: int, scenario) -> Path:
+    base = Path("results") / name / f"optimise-{new_run_id(scenario, seed)}"
+    out, n = base, 1
+    while out.exists():
+        n += 1
+        out = base.with_name(f"{base.name}-{n}")
+    return out
+
+
+def format_plan(plan: StaffingPlan) -> str:
+    """The roster, its cost, what it could not cover and the verification, as text for planners."""
+    s = plan.scenario
+    lines = ["", "Roster"]
+    table = plan.roster.table(s)
+    if table.empty:
+        lines.append("  (nobody needed)")
+    else:
+        show = table[["staff_type", "station", "start", "breaks", "end", "count", "paid_hours", "cost"]].rename(
+            columns={"staff_type": "staff type", "breaks": "lunch / breaks", "count": "how many",
+                     "paid_hours": "paid h"})
+        lines += ["  " + line for line in show.to_string(index=False, float_format=lambda v: f"{v:.2f}").splitlines()]
+    lines.append(f"Total: {plan.roster.staff()} staff, {plan.paid_hours:.1f} paid hours, cost {plan.cost:.2f} "
+                 f"(cost per paid hour by staff type)")
+    if not plan.shortfalls.empty:
+        lines += ["", "Requirements the roster could not cover (the simulation judged the effect):"]
+        grouped = plan.shortfalls[plan.shortfalls["kind"] == "pool"]
+        for _, g in (grouped if not grouped.empty else plan.shortfalls).groupby(["station", "binding"]):
+            when = ", ".join(g["period"].unique())
+            lines.append(f"  {g['station'].iloc[0]} at {when}: short by up to {g['shortfall'].max():.0f} "
+                         f"staff ({g['binding'].iloc[0]})")
+    for note in plan.notes:
+        lines.append(f"note: {note}")
+    v = plan.verified_targets()
+    if plan.verification is not None and not v.empty:
+        lines += ["", f"Verification on fresh seeds (seed {plan.verification.seed}, "
+                      f"{plan.verification.replications} replications):"]
+        for tid, g in v.groupby("target", sort=False):
+            confident = int(g["met_confident"].sum())
+            lines.append(f"  {tid}: met with 95% confidence in {confident}/{len(g)} "
+                         f"{'intervals' if (g['interval'] != DAY).any() else 'day'}")
+            for _, r in g[~g["met_confident"]].iterrows():
+                mark = "met on the estimate, CI crosses the goal" if r["met"] else "MISSED"
+                lines.append(f"    {r['interval']}: {r['estimate']:.3f} (95% CI {r['lo']:.3f}-{r['hi']:.3f}), "
+                             f"goal {r['goal']:g}: {mark}")
+    lines.append(f"Wall time {plan.wall_time_s:.1f} s (MILP {plan.milp_time_s:.2f} s)")
+    return "\n".join(lines)
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, float_format="%.6g")
+
+
+def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver: str, settings_source: str | None,
+               command: list[str]) -> None:
+    """Write the results folder of ``plan`` (see the module docstring)."""
+    s = plan.scenario
+    with run_folder(out) as tmp:
+        info = manifest(s, source, s.experiment.seed, s.experiment.replications, workers, plan.wall_time_s, command)
+        info["optimise"] = {"settings_file": settings_source, "solver": solver}
+        write_json(tmp / "manifest.json", info)
+        _csv(plan.roster.table(s), tmp / "roster.csv")
+        _csv(plan.iterations, tmp / "iterations.csv")
+        _csv(plan.requirements.frame(), tmp / "requirements.csv")
+        _csv(plan.shortfalls, tmp / "shortfalls.csv")
+        if plan.verification is not None:
+            summary = plan.verification.summary()
+            _csv(summary["targets"], tmp / "targets.csv")
+            _csv(summary["citizens"], tmp / "intervals.csv")
+        v = plan.verified_targets()
+        write_json(tmp / "plan.json", {
+            "scenario": s.name, "cost": plan.cost, "paid_hours": plan.paid_hours, "staff": plan.roster.staff(),
+            "requirements_method": plan.requirements.method, "targets_held_in_sample": plan.targets_held,
+            "verification": None if v.empty else {"seed": plan.verification.seed,
+                                                  "replications": plan.verification.replications,
+                                                  "target_intervals": len(v), "met": int(v["met"].sum()),
+                                                  "met_confident": int(v["met_confident"].sum())},
+            "iterations": len(plan.iterations), "milp_time_s": round(plan.milp_time_s, 3),
+            "wall_time_s": round(plan.wall_time_s, 3), "notes": plan.notes})
+        header = (f"# Generated by `queueplan optimise {source}` on {time.strftime('%Y-%m-%d %H:%M')}.\n"
+                  "# The roster and its shift patterns are the optimiser's; experiment holds the verification\n"
+                  "# seed and replications, so `queueplan run` on this file reproduces the verification.\n")
+        text = yaml.safe_dump(s.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+        (tmp / "scenario_optimised.yaml").write_text(header + text, encoding="utf-8")
+
+
+def _write_infeasible(exc: InfeasiblePlan, out: Path) -> None:
+    with run_folder(out) as tmp:
+        if exc.lp_path is not None and Path(exc.lp_path).exists():
+            shutil.copy(exc.lp_path, tmp / Path(exc.lp_path).name)
+        _csv(exc.shortfalls, tmp / "shortfalls.csv")
+        (tmp / "infeasible.txt").write_text(str(exc) + "\n", encoding="utf-8")
+
+
+def run(args) -> int:
+    """Run ``queueplan optimise`` with parsed ``args``; return the exit code."""
+    try:
+        scenario = load_scenario(args.scenario)
+        for warning in scenario_warnings(scenario):
+            print(f"warning: {args.scenario}: {warning}", file=sys.stderr)
+        settings = load_settings(args.settings) if args.settings else None
+        out = args.out or _default_out(scenario.name, scenario.experiment.seed, scenario)
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            print(f"error: {out} already exists; results are never overwritten (choose another --out)", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        workers = args.workers
+        if workers == 0:
+            import os
+            workers = os.cpu_count() or 1
+        lp_dir = Path(tempfile.mkdtemp(prefix="queueplan-lp-"))
+        try:
+            plan = plan_staffing(scenario, settings, solver=args.solver, time_limit_s=args.time_limit_s,
+                                 replications=args.reps, max_iterations=args.max_iter,
+                                 requirements=args.requirements, workers=workers, lp_dir=lp_dir, progress=_progress)
+        except InfeasiblePlan as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            _write_infeasible(exc, out)
+            print(f"model and diagnosis written to {out}", file=sys.stderr)
+            return EXIT_INFEASIBLE
+        finally:
+            shutil.rmtree(lp_dir, ignore_errors=True)
+        print(format_plan(plan))
+        write_plan(plan, out, args.scenario, workers, plan.solver, str(args.settings) if args.settings else None,
+                   sys.argv)
+        print(f"Results: {out}")
+        return 0
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (SolverUnavailable, RunFolderError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (``python -m study.optimise_cmd ...``) until ``queueplan`` wires the subcommand."""
+    parser = argparse.ArgumentParser(prog="queueplan")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_parser(sub)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
