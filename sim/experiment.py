@@ -58,7 +58,7 @@ class ExperimentResult:
                 "targets": target_status(citizens, self.scenario),
                 "staff": summarise_staff(self.tables["staff"], self.reps),
                 "staff_interval": summarise_by_interval(self.tables["staff_interval"],
-                                                        ["interval_start_min", "interval", "staff_type"],
+                                                        ["interval_start_min", "interval", "staff_type", "station"],
                                                         ["staff_on_duty", "utilisation"]),
                 "queue": summarise_by_interval(self.tables["queue"], ["interval_start_min", "interval", "station"],
                                                ["queue_mean", "queue_max"]),

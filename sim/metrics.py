@@ -245,7 +245,7 @@ def queue_kpis(log: EventLog, scenario: Scenario, grid_min: float = 5.0) -> tupl
 
 
 def staff_kpis(log: EventLog, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Utilisation, overtime and cost per staff type and station; utilisation per interval.
+    """Utilisation, overtime and cost per staff type and station; staff on duty and utilisation per interval.
 
     Returns ``(per_type, per_interval)``. Cost of a staff member: scheduled
     paid hours x cost_per_hour + overtime hours x cost_per_hour x overtime_factor.
@@ -279,18 +279,22 @@ def staff_kpis(log: EventLog, scenario: Scenario) -> tuple[pd.DataFrame, pd.Data
 
     edges = np.arange(interval_edges_min(scenario)[0], scenario.hours.hard_stop_min + scenario.hours.interval_min,
                       scenario.hours.interval_min)
+    # groups: each staff type at each station, each staff type, and everyone
+    groups = [(st, place, (staff_type == st) & (station == place))
+              for st, place in dict.fromkeys(zip(log.staff_types, log.staff_stations))]
+    groups += [(st, ALL, staff_type == st) for st in dict.fromkeys(log.staff_types)]
+    groups.append((ALL, ALL, np.ones(n_staff, bool)))
     rows = []
     for lo, hi in zip(edges[:-1], edges[1:]):
         b = np.bincount(log.visit_staff, weights=np.clip(np.minimum(log.visit_end_min, hi) - np.maximum(log.visit_start_min, lo), 0, None),
                         minlength=n_staff)
         o = np.bincount(log.duty_staff, weights=np.clip(np.minimum(log.duty_off_min, hi) - np.maximum(log.duty_on_min, lo), 0, None),
                         minlength=n_staff)
-        for st in (*dict.fromkeys(log.staff_types), ALL):
-            sel = staff_type == st if st != ALL else np.ones(n_staff, bool)
-            rows.append((log.replication, format_clock(lo), lo, st, float(o[sel].sum()) / (hi - lo), float(b[sel].sum()),
-                         float(o[sel].sum())))
-    per_interval = pd.DataFrame(rows, columns=["rep", "interval", "interval_start_min", "staff_type", "staff_on_duty",
-                                               "busy_min", "on_duty_min"])
+        for st, place, sel in groups:
+            rows.append((log.replication, format_clock(lo), lo, st, place, float(o[sel].sum()) / (hi - lo),
+                         float(b[sel].sum()), float(o[sel].sum())))
+    per_interval = pd.DataFrame(rows, columns=["rep", "interval", "interval_start_min", "staff_type", "station",
+                                               "staff_on_duty", "busy_min", "on_duty_min"])
     per_interval["utilisation"] = per_interval["busy_min"] / per_interval["on_duty_min"].where(per_interval["on_duty_min"] > 0)
     return per_type, per_interval
 

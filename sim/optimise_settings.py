@@ -39,12 +39,35 @@ Example::
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from .clock import format_clock
-from .scenario import Clock, Code, Frozen, Scenario, TimeSpan
+from .clock import CLOCK_PATTERN, format_clock, parse_clock
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
+
+# The same field types as in sim.scenario, defined here so that sim.scenario can import this module
+# (for its ``optimise:`` field) without an import cycle.
+Clock = Annotated[
+    float,
+    BeforeValidator(parse_clock),
+    PlainSerializer(format_clock, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "description": 'clock time "HH:MM"'}),
+]
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TimeSpan(Frozen):
+    """A span of the day [start, end)."""
+
+    start: Clock
+    end: Clock
 
 TemplateCode = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 Minutes = Annotated[int, Field(gt=0, le=1440)]

@@ -3,6 +3,8 @@
     queueplan run SCENARIO [--reps N] [--seed S] [--workers W] [--dask ADDRESS|local] [--out DIR] [--json] [--events]
     queueplan validate SCENARIO
     queueplan schema
+    queueplan compare RUN_DIR... [--out DIR] [--lang en|zh]
+    queueplan report RUN_DIR [--lang en|zh]
 
 A mistake in a scenario file is reported as ``error: FILE, line N: FIELD:
 MESSAGE`` on standard error with exit code 2, never as a traceback.
@@ -18,6 +20,8 @@ from pathlib import Path
 
 from sim.loading import ScenarioError, load_scenario, scenario_warnings
 from sim.scenario import Scenario
+
+from . import compare_cmd
 
 EXIT_BAD_INPUT = 2
 
@@ -58,11 +62,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the summary as JSON on standard output")
     run.add_argument("--events", action="store_true",
                      help="also write the per-citizen event log (citizens.parquet, events.parquet)")
+    run.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the HTML report (default en)")
+    run.add_argument("--no-report", dest="report", action="store_false", help="skip report.html and the figures")
 
     val = sub.add_parser("validate", help="check a scenario file and report every problem")
     val.add_argument("scenario", help="scenario YAML file")
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
+    compare_cmd.add_parser(sub)
+    compare_cmd.add_report_parser(sub)
     return p
 
 
@@ -112,7 +120,8 @@ def _cmd_run(args) -> int:
     except ExecutorError as exc:
         print(f"error: {exc}; nothing was written", file=sys.stderr)
         return EXIT_BAD_INPUT
-    summary = write_run(result, out, args.scenario, workers, sys.argv)
+    summary = write_run(result, out, args.scenario, workers, sys.argv, lang=args.lang, report=args.report,
+                        warn=lambda message: print(f"warning: {message}", file=sys.stderr))
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
@@ -122,17 +131,19 @@ def _cmd_run(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``queueplan`` console script."""
+    from .compare import CompareError
     from .results import RunFolderError
 
     args = _parser().parse_args(argv)
-    handlers = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema}
+    handlers = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema,
+                "compare": compare_cmd.run, "report": compare_cmd.run_report}
     try:
         return handlers[args.command](args)
     except ScenarioError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except RunFolderError as exc:
+    except (RunFolderError, CompareError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `queueplan schema | head`

@@ -107,14 +107,18 @@ class Run:
                            for a, b in zip(edges[:-1], edges[1:]))
 
 
-def load_run(path) -> Run:
-    """Open a run folder written by ``queueplan run``; raise :class:`NotARunError` with the reason if it is not one."""
+def load_run(path, allow_partial: bool = False) -> Run:
+    """Open a run folder written by ``queueplan run``; raise :class:`NotARunError` with the reason if it is not one.
+
+    ``allow_partial`` accepts the temporary folder of a run being written
+    (``study.results.run_folder``), so the report can be part of the atomic write.
+    """
     path = Path(path)
     if not path.exists():
         raise NotARunError(f"{path} does not exist")
     if not path.is_dir():
         raise NotARunError(f"{path} is not a folder (give a run folder written by `queueplan run`)")
-    if path.name.endswith(".partial"):
+    if path.name.endswith(".partial") and not allow_partial:
         raise NotARunError(f"{path} is the temporary folder of an unfinished or interrupted run")
     data = {}
     for name in ("manifest.json", "summary.json"):
@@ -212,7 +216,7 @@ def paired_ratio_diff(y_a, x_a, y_b, x_b) -> tuple[float, float, float]:
     z = (y_b - r_b * x_b) / x_b.mean() - (y_a - r_a * x_a) / x_a.mean()
     _, lo, hi = mean_ci(z)
     d = float(r_b - r_a)
-    return d, d + lo, d + hi
+    return d, float(d + lo), float(d + hi)
 
 
 def _independent(row_a: dict, row_b: dict, m: str) -> tuple[float, float, float]:
@@ -285,6 +289,7 @@ class Comparison:
     notes: list[str]
     lang: str = "en"
     out_dir: Path | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def check_comparable(runs: list[Run]) -> None:

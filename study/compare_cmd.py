@@ -69,6 +69,8 @@ def run(args) -> int:
     except (CompareError, RunFolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    for message in c.warnings:
+        print(f"warning: {message}", file=sys.stderr)
     for note in c.notes:
         print(note)
     for sentence in c.sentences:

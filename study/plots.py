@@ -117,7 +117,7 @@ def figure_style(lang: str = "en"):
     check_lang(lang)
     cjk = cjk_fonts()
     if lang == "zh" and not cjk:
-        warnings.warn(missing_font_message(), MissingFontWarning, stacklevel=3)
+        warnings.warn(missing_font_message(), MissingFontWarning, stacklevel=4)  # the caller of plot_*
     # scenario codes are ASCII, so English figures need no CJK fallback (font fallback slows text layout)
     families = (cjk[:1] + ["DejaVu Sans"]) if lang == "zh" else ["DejaVu Sans"]
     rc = {"font.family": families, "font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
@@ -351,13 +351,16 @@ def plot_staffing(on_duty: pd.DataFrame, requirements: pd.DataFrame | None = Non
     """Staff on duty per interval, one panel per ``group`` value, against a requirement if given.
 
     ``on_duty`` has ``interval_start_min``, ``group`` and ``staff_on_duty``
-    (mean staff on duty over the interval); ``requirements`` (optional, e.g.
+    (mean staff on duty over the interval; rows of the same interval and
+    group are added up); ``requirements`` (optional, e.g.
     from the optimiser) has ``interval_start_min``, ``group`` and ``required``.
     Intervals below the requirement are hatched.
     """
     _require(on_duty, ["interval_start_min", group, "staff_on_duty"], "plot_staffing")
     if requirements is not None:
         _require(requirements, ["interval_start_min", group, "required"], "plot_staffing requirements")
+    # several rows per interval and group (e.g. staff types of one station) are added up
+    on_duty = on_duty.groupby(["interval_start_min", group], as_index=False, sort=False)["staff_on_duty"].sum()
     names = [n for n in dict.fromkeys(on_duty[group]) if n != ALL]
     step = _step_of(on_duty["interval_start_min"])
     with figure_style(lang):
@@ -400,6 +403,8 @@ def plot_utilisation(staff_intervals: pd.DataFrame, lang: str = "en") -> Figure:
     like a peak.
     """
     _require(staff_intervals, ["interval_start_min", "staff_type", "utilisation"], "plot_utilisation")
+    if "station" in staff_intervals.columns:  # one row per staff type (all stations)
+        staff_intervals = staff_intervals[staff_intervals["station"] == "*"]
     if "staff_on_duty" in staff_intervals.columns:
         staff_intervals = staff_intervals.assign(utilisation=staff_intervals["utilisation"].where(
             staff_intervals["staff_on_duty"] >= 0.5))

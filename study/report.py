@@ -18,6 +18,7 @@ import html
 import os
 import re
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,8 +91,9 @@ def html_table(headers, rows) -> str:
                 right.setdefault(i, not c.startswith('<td class="l'))
                 cells.append(c)
             else:
-                right.setdefault(i, _numeric(c) or c in ("-", None))
-                cells.append(f"<td>{esc(c)}</td>" if _numeric(c) else f'<td class="l">{esc(c)}</td>')
+                numeric = _numeric(c) and headers is not None  # key-value lists read left to right
+                right.setdefault(i, numeric or c in ("-", None))
+                cells.append(f"<td>{esc(c)}</td>" if numeric else f'<td class="l">{esc(c)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     head = "" if headers is None else "<thead><tr>" + "".join(
         f"<th>{esc(h)}</th>" if right.get(i) else f'<th class="l">{esc(h)}</th>' for i, h in enumerate(headers)
@@ -160,6 +162,20 @@ def roster_on_duty(scenario: dict, interval_min: float, first_min: float, end_mi
     return pd.DataFrame(rows)
 
 
+@contextmanager
+def font_warnings(messages: list[str]):
+    """Collect :class:`study.plots.MissingFontWarning` messages into ``messages`` (once each); pass others on."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", plots.MissingFontWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, plots.MissingFontWarning):
+            if str(w.message) not in messages:
+                messages.append(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
 @dataclass
 class RenderedFigures:
     """PNG (and SVG) files written, by figure name, with titles and messages for the reader."""
@@ -180,7 +196,7 @@ def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
     reported in ``messages`` rather than raised.
     """
     check_lang(lang)
-    run = load_run(run_dir)
+    run = load_run(run_dir, allow_partial=True)
     folder = run.path / "figures"
     out = RenderedFigures()
     targets = run.scenario.get("targets", [])
@@ -197,8 +213,8 @@ def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
     def staffing():
         si = run.frame("staff_intervals.csv")
         req = run.frame("requirements.csv", required=False)
-        if "station" in si.columns:
-            on_duty, roster = si[si["station"] != "*"], False
+        if "station" in si.columns:  # simulated (absence, overtime) per station
+            on_duty, roster = si[(si["station"] != "*") & (si["staff_type"] != "*")], False
         else:
             step = float(hours.get("interval_min", 60))
             first, last = si["interval_start_min"].min(), si["interval_start_min"].max() + step
@@ -216,8 +232,7 @@ def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
     }
     if run.has("iterations.csv"):
         makers["iterations"] = lambda: (plots.plot_iterations(run.frame("iterations.csv"), lang), "fig_iterations")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", plots.MissingFontWarning)
+    with font_warnings(out.messages):
         for name, make in makers.items():
             if name == "service_level" and not any(t.get("kind") == "service_level" for t in targets):
                 continue
@@ -228,12 +243,6 @@ def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
                 continue
             out.files[name] = plots.save_figure(fig, folder, name)[0]
             out.titles[name] = label(title, lang)
-    for w in caught:
-        if issubclass(w.category, plots.MissingFontWarning):
-            if str(w.message) not in out.messages:
-                out.messages.append(str(w.message))
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return out
 
 
@@ -265,7 +274,9 @@ def _met_text(t: dict, spec: dict, lang: str) -> str:
 def _headline(s: dict, targets: list[dict], lang: str) -> str:
     day = s.get("day", {})
     ts = s.get("targets", [])
-    if all(t["met_all_confident"] for t in ts):
+    if not ts:
+        verdict, cls = label("no_targets", lang), "close"
+    elif all(t["met_all_confident"] for t in ts):
         verdict, cls = label("verdict_met", lang), "ok"
     elif all(t["met_all"] for t in ts):
         verdict, cls = label("verdict_estimate", lang), "close"
@@ -341,7 +352,8 @@ def _roster(s: dict, sc: dict, lang: str) -> str:
     def named(kind, code):
         lab = (sc.get(kind, {}).get(code) or {}).get("label")
         return f"{code} — {lab}" if lab else code
-    rows = [[named("staff_types", e["staff_type"]), shift_text(e["shift"]), named("stations", e["station"]),
+    rows = [[named("staff_types", e["staff_type"]), shift_text(e["shift"]),
+             named("stations", e["station"]) + (f" / {e['window_group']}" if e.get("window_group") else ""),
              e["count"]] for e in sc.get("roster", [])]
     roster = html_table([label("staff_type", lang), label("shift", lang), label("station", lang),
                          label("count", lang)], rows)
@@ -389,7 +401,9 @@ def _assumptions(sc: dict, lang: str) -> str:
         [label("service_type", lang), "", label("share", lang), label("service_route", lang)], rows))
     out.append(f"<h3>{esc(label('stations', lang))}</h3>" + html_table(
         [label("station", lang), "", label("windows", lang)],
-        [[k, v.get("label") or "", v.get("windows")] for k, v in sc.get("stations", {}).items()]))
+        [[k, (v.get("label") or "") + "".join(f"; {g}: {gv.get('windows')} ({gv.get('label') or ''})"
+                                              for g, gv in (v.get("window_groups") or {}).items()),
+          v.get("windows")] for k, v in sc.get("stations", {}).items()]))
     out.append(f"<h3>{esc(label('staff_types', lang))}</h3>" + html_table(
         [label("staff_type", lang), "", label("cost_per_hour", lang), label("skills", lang)],
         [[k, v.get("label") or "", v.get("cost_per_hour"), ", ".join(f"{s} ×{f:g}" for s, f in v.get("skills", {}).items())]
@@ -436,7 +450,7 @@ def write_report(run_dir, lang: str = "en") -> Report:
     >>> write_report("results/county_hall/20261125-142520-s20261125-01e2e2be")  # doctest: +SKIP
     """
     check_lang(lang)
-    run = load_run(run_dir)
+    run = load_run(run_dir, allow_partial=True)
     figs = render_figures(run.path, lang)
     s, m, sc = run.summary, run.manifest, run.scenario
     targets = sc.get("targets", [])
@@ -525,11 +539,13 @@ def write_compare_page(c: Comparison, folder) -> Path:
         if tg.get("kind") != "service_level" or tg.get("scope", "interval") != "interval":
             continue
         frames = {n: r.frame("targets.csv") for n, r in zip(c.names, c.runs)}
-        png = plots.save_figure(plots.plot_compare_service_level(frames, tid, lang), folder / "figures",
-                                f"compare_{tid}")[0]
+        with font_warnings(c.warnings):
+            fig = plots.plot_compare_service_level(frames, tid, lang)
+            png = plots.save_figure(fig, folder / "figures", f"compare_{tid}")[0]
         figures.append(f'<figure>{img_tag(png, label("fig_compare_sl", lang))}<figcaption>'
                        f'{esc(label("fig_compare_sl", lang))}: {esc(tid)}</figcaption></figure>')
-    body = (f"<h1>{esc(label('compare_title', lang))}</h1><h2>{esc(label('options', lang))}</h2>{options}"
+    warn = "".join(f'<div class="warn">{esc(label("font_warning", lang, message=w))}</div>' for w in c.warnings)
+    body = (f"<h1>{esc(label('compare_title', lang))}</h1>{warn}<h2>{esc(label('options', lang))}</h2>{options}"
             + "".join(f'<p class="note">{esc(n)}</p>' for n in c.notes)
             + f"<h2>{esc(label('in_plain_words', lang))}</h2><ul>"
             + "".join(f'<li data-option="{esc(n)}">{esc(s)}</li>' for n, s in zip(c.names, c.sentences)) + "</ul>"

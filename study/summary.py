@@ -7,6 +7,7 @@ the confidence interval crosses the target, ``MISS`` missed.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 
@@ -58,7 +59,7 @@ def summary_dict(result: ExperimentResult, run_dir: str | None = None) -> dict:
                          "hi": _num(r["hi"], 4), "goal": r["goal"], "status": _mark(r)} for _, r in rows.iterrows()],
         })
     util = s["staff_interval"]
-    util = util[util["staff_type"] == ALL].set_index("interval_start_min")["utilisation"]
+    util = util[(util["staff_type"] == ALL) & (util["station"] == ALL)].set_index("interval_start_min")["utilisation"]
     intervals = []
     for _, r in overall_rows(result).iterrows():
         row = {"interval": r["interval"], "tickets": _num(r["tickets"]), "served": _num(r["served"]),
@@ -132,6 +133,9 @@ def format_summary(d: dict) -> str:
     out.append("(wait and p90 in minutes, by ticket interval; util = busy / on-duty time of all staff)")
     if d["run_dir"]:
         out += ["", f"Results: {d['run_dir']}"]
+        report = Path(d["run_dir"]) / "report.html"
+        if report.exists():
+            out.append(f"Report:  {report}")
     return "\n".join(out)
 
 
