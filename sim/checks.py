@@ -14,6 +14,7 @@ YAML document, so the loader can point at the line.
 from __future__ import annotations
 
 from .clock import format_clock
+from .optimise_settings import check_optimise_settings
 from .scenario import Scenario
 
 Path = tuple
@@ -240,4 +241,6 @@ def check_scenario(s: Scenario) -> tuple[list[Finding], list[Finding]]:
     _check_roster(s, errors)
     _check_targets(s, errors)
     _check_demand_extras(s, errors)
+    if not errors:
+        errors += check_optimise_settings(s)
     return errors, warnings

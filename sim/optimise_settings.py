@@ -20,7 +20,8 @@ itself lives in :mod:`optimise`. A planner states here:
   when}``: at least ``min_staff`` of ``staff_types`` on duty at ``station``
   in every period in which tickets are issued (``when: always``), or in every
   such period in which at least N staff are on duty at the station
-  (``when: {windows_open_at_least: N}``).
+  (``when: {windows_open_at_least: N}``); with ``window_group`` only the
+  staff seated in that group of the station count (a green-channel window).
 * knobs: requirement method, planning grid, what to do with requirements
   beyond the limits, replications per iteration, iteration limit,
   verification, solver, time limit.
@@ -41,33 +42,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import Field
 
-from .clock import CLOCK_PATTERN, format_clock, parse_clock
+from .clock import format_clock
+from .fields import Clock, Code, Frozen, TimeSpan
 
 if TYPE_CHECKING:
     from .scenario import Scenario
-
-# The same field types as in sim.scenario, defined here so that sim.scenario can import this module
-# (for its ``optimise:`` field) without an import cycle.
-Clock = Annotated[
-    float,
-    BeforeValidator(parse_clock),
-    PlainSerializer(format_clock, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "description": 'clock time "HH:MM"'}),
-]
-Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class TimeSpan(Frozen):
-    """A span of the day [start, end)."""
-
-    start: Clock
-    end: Clock
 
 TemplateCode = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 Minutes = Annotated[int, Field(gt=0, le=1440)]
@@ -133,6 +114,8 @@ class CoverRule(Frozen):
     id: Code
     label: str | None = None
     station: Code
+    window_group: Code | None = Field(None, description="count only the staff seated in this window group "
+                                                        "of the station (e.g. the green channel)")
     staff_types: Annotated[list[Code], Field(min_length=1)]
     min_staff: Annotated[int, Field(ge=1)] = 1
     when: Literal["always"] | WindowsOpenAtLeast = "always"
@@ -249,10 +232,18 @@ def check_settings(s: Scenario, o: OptimiseSettings, root: tuple = ("optimise",)
         if not known(r.station, stations, path + ("station",), "station"):
             continue
         windows = stations[r.station].windows
+        groups = getattr(stations[r.station], "window_groups", {}) or {}
+        if r.window_group is not None:
+            if r.window_group not in groups:
+                errors.append((path + ("window_group",), f"station '{r.station}' has no window group "
+                                                         f"'{r.window_group}'"))
+            else:
+                windows = groups[r.window_group].windows
         if r.min_staff > windows:
             errors.append((path + ("min_staff",), f"station '{r.station}' has only {windows} windows"))
-        if r.when != "always" and r.when.windows_open_at_least > windows:
-            errors.append((path + ("when", "windows_open_at_least"), f"station '{r.station}' has only {windows} windows"))
+        total = stations[r.station].windows
+        if r.when != "always" and r.when.windows_open_at_least > total:
+            errors.append((path + ("when", "windows_open_at_least"), f"station '{r.station}' has only {total} windows"))
         for j, st in enumerate(r.staff_types):
             if known(st, types, path + ("staff_types", j), "staff type") and r.station not in allowed_stations(s, o, st):
                 errors.append((path + ("staff_types", j), f"{st} may not work at station '{r.station}'"))

@@ -33,6 +33,7 @@ from pydantic import Field
 
 from .distributions import Distribution
 from .fields import Clock, Code, Frozen, Probability, Share, TimeSpan  # noqa: F401 (re-exported)
+from .optimise_settings import OptimiseSettings
 
 class Hours(Frozen):
     """Opening hours, ticket hours and the hard stop."""
@@ -324,6 +325,7 @@ class Scenario(Frozen):
     calling: Calling = Calling()
     targets: list[Target] = Field(default_factory=list)
     experiment: Experiment = Experiment()
+    optimise: OptimiseSettings | None = Field(None, description="staffing optimiser settings (queueplan optimise)")
 
     def step_skill(self, service: str, step_index: int) -> str:
         step = self.services[service].steps[step_index]

@@ -3,6 +3,7 @@
     queueplan run SCENARIO [--reps N] [--seed S] [--workers W] [--dask ADDRESS|local] [--out DIR] [--json] [--events]
     queueplan validate SCENARIO
     queueplan schema
+    queueplan optimise SCENARIO [--out DIR] [--solver highs|cbc] [--time-limit S] [--reps N] [--max-iter K]
     queueplan compare RUN_DIR... [--out DIR] [--lang en|zh]
     queueplan report RUN_DIR [--lang en|zh]
 
@@ -21,7 +22,7 @@ from pathlib import Path
 from sim.loading import ScenarioError, load_scenario, scenario_warnings
 from sim.scenario import Scenario
 
-from . import compare_cmd
+from . import compare_cmd, optimise_cmd
 
 EXIT_BAD_INPUT = 2
 
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("scenario", help="scenario YAML file")
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
+    optimise_cmd.add_parser(sub)
     compare_cmd.add_parser(sub)
     compare_cmd.add_report_parser(sub)
     return p
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     handlers = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema,
-                "compare": compare_cmd.run, "report": compare_cmd.run_report}
+                "optimise": optimise_cmd.run, "compare": compare_cmd.run, "report": compare_cmd.run_report}
     try:
         return handlers[args.command](args)
     except ScenarioError as exc:

@@ -111,9 +111,9 @@ def format_plan(plan: StaffingPlan) -> str:
     if table.empty:
         lines.append("  (nobody needed)")
     else:
-        show = table[["staff_type", "station", "start", "breaks", "end", "count", "paid_hours", "cost"]].rename(
-            columns={"staff_type": "staff type", "breaks": "lunch / breaks", "count": "how many",
-                     "paid_hours": "paid h"})
+        show = table[["staff_type", "station", "window_group", "start", "breaks", "end", "count", "paid_hours",
+                      "cost"]].rename(columns={"staff_type": "staff type", "window_group": "window group",
+                                               "breaks": "lunch / breaks", "count": "how many", "paid_hours": "paid h"})
         lines += ["  " + line for line in show.to_string(index=False, float_format=lambda v: f"{v:.2f}").splitlines()]
     lines.append(f"Total: {plan.roster.staff()} staff, {plan.paid_hours:.1f} paid hours, cost {plan.cost:.2f} "
                  f"(cost per paid hour by staff type)")
