@@ -15,7 +15,9 @@ queueing at opening; the rest follows the profile.
 
 Appointments
 ------------
-Every slot offers a capacity per service type; each place is booked with
+Slots of ``slot_min`` tile each opening session from its start (none while
+the hall is closed, none ending after the last ticket). Every slot offers a
+capacity per service type; each place is booked with
 probability ``booked_share`` and honoured with probability ``1 - no_show``.
 A citizen who comes arrives at slot start + Normal(mean, sd) minutes. One who
 arrives no later than ``grace_min`` after the slot start holds an
@@ -137,7 +139,10 @@ def appointment_arrivals(scenario: Scenario, rngs) -> tuple[np.ndarray, np.ndarr
     """Appointment citizens who come: ``(arrive_min, slot_min, service, booked, no_shows)``."""
     a = scenario.appointments
     codes = tuple(scenario.services)
-    starts = np.arange(scenario.hours.open_min, scenario.hours.last_ticket_min - a.slot_min + 1e-9, a.slot_min)
+    # Slots tile each opening session from its start; a slot must end by the session's end and the last ticket.
+    starts = np.concatenate([
+        np.arange(sess.start, min(sess.end, scenario.hours.last_ticket_min) - a.slot_min + 1e-9, a.slot_min)
+        for sess in scenario.hours.sessions])
     capacity = np.array([a.capacity_per_slot.get(c, 0) for c in codes], dtype=np.int64)
     booked = rngs["appointments"].binomial(np.broadcast_to(capacity, (len(starts), len(codes))), a.booked_share)
     come = rngs["appointments"].binomial(booked, 1.0 - a.no_show)

@@ -143,7 +143,7 @@ def test_adding_a_stream_changes_no_existing_stream_or_result(county, monkeypatc
 
 
 # --------------------------------------------------------------------------- committed scenarios
-@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").rglob("*.yaml")), ids=lambda p: p.name)
 def test_committed_scenarios_run(path):
     scenario = load_scenario(path)
     result = run_experiment(scenario, replications=3, seed=1)
