@@ -181,8 +181,9 @@ def _check_stations(s: Scenario, errors: list[Finding]) -> None:
     for i, e in enumerate(s.roster):
         station = s.stations.get(e.station)
         if e.window_group is not None and station is not None and e.window_group not in station.window_groups:
+            known = ", ".join(station.window_groups) or "none"
             errors.append((("roster", i, "window_group"),
-                           f"station '{e.station}' has no window group '{e.window_group}'"))
+                           f"station '{e.station}' has no window group '{e.window_group}' (its groups: {known})"))
 
 
 def _check_demand_extras(s: Scenario, errors: list[Finding]) -> None:

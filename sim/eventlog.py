@@ -84,6 +84,7 @@ class EventLog:
     appointments_no_show: int
     staff_absent: np.ndarray       # per staff member: absent all day
     staff_scheduled_min: np.ndarray
+    staff_periods: tuple           # per staff member: the scheduled on-duty periods ((start, end), ...)
     away_staff: np.ndarray         # short absences from post: who, from, to
     away_start_min: np.ndarray
     away_end_min: np.ndarray
@@ -155,6 +156,7 @@ class EventLog:
             appointments_booked=c.booked, appointments_no_show=c.no_shows,
             staff_absent=np.array([s.absent for s in days], dtype=bool),
             staff_scheduled_min=np.array([s.scheduled_min for s in days], dtype=float),
+            staff_periods=tuple(s.periods_min for s in days),
             away_staff=a[:, 0].astype(np.int32), away_start_min=a[:, 1], away_end_min=a[:, 2],
         )
 

@@ -244,19 +244,32 @@ def queue_kpis(log: EventLog, scenario: Scenario, grid_min: float = 5.0) -> tupl
     return per_interval, pd.concat(grid_rows, ignore_index=True)
 
 
+def _inside_periods(log: EventLog, staff: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Length of each span [start, end) of a staff member that lies inside their scheduled periods."""
+    out = np.zeros(len(staff))
+    for i, (s, a, b) in enumerate(zip(staff.tolist(), start.tolist(), end.tolist())):
+        out[i] = sum(max(0.0, min(b, p1) - max(a, p0)) for p0, p1 in log.staff_periods[s])
+    return out
+
+
 def staff_kpis(log: EventLog, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Utilisation, overtime and cost per staff type and station; staff on duty and utilisation per interval.
 
-    Returns ``(per_type, per_interval)``. Cost of a staff member: scheduled
-    paid hours x cost_per_hour + overtime hours x cost_per_hour x overtime_factor.
+    Returns ``(per_type, per_interval)``. Overtime is time on duty outside the
+    scheduled periods (finishing a citizen, staying after closing). Staffed
+    minutes are on-duty minutes inside the scheduled periods, less time away
+    from post (compare with ``scheduled_min``: absence, lateness, short
+    absences and waiting for a window all lower it). Cost of a staff member:
+    scheduled paid hours x cost_per_hour + overtime hours x cost_per_hour x
+    overtime_factor.
     """
     staff_type = np.asarray(log.staff_types, dtype=object)
     station = np.asarray(log.staff_stations, dtype=object)
     n_staff = len(log.staff_ids)
     busy = np.bincount(log.visit_staff, weights=log.visit_end_min - log.visit_start_min, minlength=n_staff)
     on = np.bincount(log.duty_staff, weights=log.duty_off_min - log.duty_on_min, minlength=n_staff)
-    over = np.bincount(log.duty_staff, weights=np.clip(log.duty_off_min - log.duty_scheduled_off_min, 0, None),
-                       minlength=n_staff)
+    inside = _inside_periods(log, log.duty_staff, log.duty_on_min, log.duty_off_min)
+    over = on - np.bincount(log.duty_staff, weights=inside, minlength=n_staff)  # on duty outside the periods
     paid_h = np.zeros(n_staff)
     rate = np.zeros(n_staff)
     factor = np.ones(n_staff)
@@ -266,11 +279,13 @@ def staff_kpis(log: EventLog, scenario: Scenario) -> tuple[pd.DataFrame, pd.Data
         rate[i], factor[i] = stype.cost_per_hour, stype.overtime_factor
     cost = paid_h * rate + over / 60.0 * rate * factor
     away = np.bincount(log.away_staff, weights=log.away_end_min - log.away_start_min, minlength=n_staff)
+    away_inside = np.bincount(log.away_staff, minlength=n_staff,
+                              weights=_inside_periods(log, log.away_staff, log.away_start_min, log.away_end_min))
     per_staff = pd.DataFrame({"staff_type": staff_type, "station": station, "staff": 1, "on_duty_min": on,
                               "busy_min": busy, "overtime_min": over, "paid_hours": paid_h, "cost": cost,
                               "absent": log.staff_absent.astype(np.int64),
                               "scheduled_min": log.staff_scheduled_min,
-                              "staffed_min": np.clip(on - over - away, 0, None), "away_min": away})
+                              "staffed_min": on - over - away_inside, "away_min": away})
     per_type = per_staff.groupby(["staff_type", "station"], as_index=False).sum(numeric_only=True)
     total = per_staff.sum(numeric_only=True).to_frame().T.assign(staff_type=ALL, station=ALL)
     per_type = pd.concat([per_type, total], ignore_index=True)

@@ -62,10 +62,10 @@ _NEVER = float("inf")
 
 
 class _Citizen:
-    __slots__ = ("cid", "rank", "deadline", "route", "pos", "join_min", "seq")
+    __slots__ = ("cid", "klass", "deadline", "route", "pos", "join_min", "seq")
 
-    def __init__(self, cid, rank, deadline, route):
-        self.cid, self.rank, self.deadline, self.route, self.pos = cid, rank, deadline, route, 0
+    def __init__(self, cid, klass, deadline, route):
+        self.cid, self.klass, self.deadline, self.route, self.pos = cid, klass, deadline, route, 0
         self.join_min = 0.0
         self.seq = 0
 
@@ -73,7 +73,7 @@ class _Citizen:
 class _Staff:
     __slots__ = ("idx", "day", "station", "queues", "speed", "flex", "busy", "on_duty", "leave_pending",
                  "staying", "citizen", "start_min", "window", "on_min", "period_end_min", "on_end", "last_end_min",
-                 "pool", "own_queues", "own_ranks", "help_others", "away", "away_pending")
+                 "pool", "own_queues", "own_classes", "help_others", "away", "away_pending", "away_since")
 
     def __init__(self, idx, day: StaffDay, queues, speed):
         self.idx, self.day, self.station = idx, day, day.station
@@ -85,16 +85,17 @@ class _Staff:
         self.window = None
         self.last_end_min = day.periods_min[-1][1] if day.periods_min else 0.0
         self.pool = (day.station, day.window_group)
-        self.own_queues = self.own_ranks = None  # set for restricted window groups
+        self.own_queues = self.own_classes = None  # set for restricted window groups
         self.help_others = True
+        self.away_since = None  # start of the short absence in progress, if not yet recorded
 
-    def takes(self, q: int, rank: int) -> bool:
-        """May this staff member serve a citizen of ``rank`` waiting in queue ``q``?"""
-        return self.own_queues is None or self.help_others or (q in self.own_queues and rank in self.own_ranks)
+    def takes(self, q: int, klass: int) -> bool:
+        """May this staff member serve a citizen of class ``klass`` waiting in queue ``q``?"""
+        return self.own_queues is None or self.help_others or (q in self.own_queues and klass in self.own_classes)
 
-    def kept_for(self, q: int, rank: int) -> bool:
+    def kept_for(self, q: int, klass: int) -> bool:
         """Is this staff member's window group kept for such a citizen?"""
-        return self.own_queues is not None and q in self.own_queues and rank in self.own_ranks
+        return self.own_queues is not None and q in self.own_queues and klass in self.own_classes
 
 
 class HallModel:
@@ -122,24 +123,28 @@ class HallModel:
         self.stopped = False
         self.seq = 0
         balk = scenario.arrivals.balking
-        self.balk_curve = (np.array([p.queue for p in balk], float), np.array([p.probability for p in balk])) \
-            if balk else None
+        # Balking curve, linear between its points; below the first point it falls to 0 at an empty queue.
+        points = [(p.queue, p.probability) for p in balk] if balk else []
+        if points and points[0][0] > 0:
+            points.insert(0, (0, 0.0))
+        self.balk_curve = (np.array([q for q, _ in points], float), np.array([p for _, p in points])) \
+            if points else None
 
         # Queue keys: one per (station, skill) a step needs.
         self.qkeys: dict[tuple[str, str], int] = {}
         self.step_q = [[self.qkeys.setdefault((step.station, step.skill or code), len(self.qkeys))
                         for step in scenario.services[code].steps] for code in citizens.service_codes]
-        ranks = sorted({c.priority for c in scenario.classes.values()})
-        self.rank_of = {code: ranks.index(c.priority) for code, c in scenario.classes.items()}
-        self.class_rank = [self.rank_of[c] for c in citizens.class_codes]
-        self.n_ranks = len(ranks)
-        self.all_ranks = tuple(range(self.n_ranks))
-        self.queues = [[deque() for _ in range(self.n_ranks)] for _ in self.qkeys]
+        # One queue per (station, skill) and class; classes of equal priority form a level called together.
+        codes = citizens.class_codes
+        self.class_index = {code: k for k, code in enumerate(codes)}
+        priorities = sorted({scenario.classes[c].priority for c in codes})
+        self.levels = [tuple(k for k, c in enumerate(codes) if scenario.classes[c].priority == p) for p in priorities]
+        self.queues = [[deque() for _ in codes] for _ in self.qkeys]
         self.idle: list[dict] = [{} for _ in self.qkeys]
         # Citizens in the hall who still need each queue (waiting, or at an earlier step of their route):
         # staff staying after closing go home only when nobody still needs them.
         self.track_pending = self.serve_until_empty
-        self.pending = [0] * len(self.qkeys)
+        self.pending = [[0] * len(citizens.class_codes) for _ in self.qkeys]  # per queue and class
 
         self.staff = [self._make_staff(i, day) for i, day in enumerate(staff)]
         self.restricted = any(s.own_queues is not None for s in self.staff)
@@ -171,7 +176,8 @@ class HallModel:
             group = self.scenario.stations[day.station].window_groups[day.window_group]
             s.own_queues = {q for q in s.queues if group.skills is None
                             or next(k for (st, k), qq in self.qkeys.items() if qq == q) in group.skills}
-            s.own_ranks = set(self.all_ranks) if group.classes is None else {self.rank_of[c] for c in group.classes}
+            s.own_classes = set(self.class_index.values()) if group.classes is None else \
+                {self.class_index[c] for c in group.classes}
             s.help_others = group.when_idle == "help_others"
         return s
 
@@ -201,11 +207,11 @@ class HallModel:
             cid = order[i]
             row, qrow = work[cid], self.step_q[service[cid]]
             route = [(j, qrow[j], row[j]) for j in range(len(qrow)) if row[j] == row[j]]  # NaN: step not needed
-            cit = _Citizen(cid, self.class_rank[klass[cid]], now + patience[cid], route)
+            cit = _Citizen(cid, klass[cid], now + patience[cid], route)
             if self._balk_u is None or not self._balks(cit, now):
                 if self.track_pending:
                     for step in route:
-                        self.pending[step[1]] += 1
+                        self.pending[step[1]][cit.klass] += 1
                 self._join(cit, now)
             i += 1
         self._next_ticket = i
@@ -215,7 +221,7 @@ class HallModel:
     def _balks(self, cit: _Citizen, now: float) -> bool:
         """Leave at once with the curve's probability of the number still waiting in the queue."""
         q = cit.route[0][1]
-        if any(s.takes(q, cit.rank) for s in self.idle[q]):
+        if any(s.takes(q, cit.klass) for s in self.idle[q]):
             return False
         ahead = sum(1 for dq in self.queues[q] for other in dq if other.deadline >= now)
         if self._balk_u[cit.cid] < np.interp(ahead, *self.balk_curve):
@@ -231,7 +237,7 @@ class HallModel:
         staff = None
         if idle:
             if self.restricted:
-                staff = self._pick_restricted(idle, q, cit.rank)
+                staff = self._pick_restricted(idle, q, cit.klass)
             elif self.least_flexible:
                 staff = min(idle, key=lambda s: s.flex)  # ties: longest idle (dict order)
             else:
@@ -241,15 +247,15 @@ class HallModel:
         else:
             self.seq += 1
             cit.seq = self.seq
-            self.queues[q][cit.rank].append(cit)
+            self.queues[q][cit.klass].append(cit)
 
-    def _pick_restricted(self, idle: dict, q: int, rank: int):
+    def _pick_restricted(self, idle: dict, q: int, klass: int):
         """Idle staff member for a citizen when some windows are kept for some citizens."""
         best, best_key = None, None
         for order, s in enumerate(idle):
-            if not s.takes(q, rank):
+            if not s.takes(q, klass):
                 continue
-            key = (not s.kept_for(q, rank), s.flex if self.least_flexible else 0, order)
+            key = (not s.kept_for(q, klass), s.flex if self.least_flexible else 0, order)
             if best_key is None or key < best_key:
                 best, best_key = s, key
         return best
@@ -263,7 +269,7 @@ class HallModel:
         cit.deadline = _NEVER  # only the wait for the first step can end in abandonment
         step = cit.route[cit.pos]
         if self.track_pending:
-            self._release_pending(step[1])
+            self._release_pending(step[1], cit.klass)
         self.env.timeout(step[2] * staff.speed[step[1]]).callbacks.append(staff.on_end)
 
     def _on_end(self, staff: _Staff, _event) -> None:
@@ -289,18 +295,27 @@ class HallModel:
         else:
             self._call_next(staff, now)
 
-    def _next_citizen(self, staff: _Staff, now: float, queues_of_staff, ranks):
-        """Pop the ticket this staff member calls next: a citizen, ``_LEFT``, or None."""
+    def _next_citizen(self, staff: _Staff, now: float, queues_of_staff, classes=None):
+        """Pop the ticket this staff member calls next: a citizen, ``_LEFT``, or None.
+
+        Priority levels in order; within a level, over the staff member's
+        queues and the level's classes (only ``classes`` if given): the
+        earliest queue join (``fcfs``) or the first queue in skill order.
+        """
         queues, delay = self.queues, self.no_show_delay
-        for rank in ranks:
+        for level in self.levels:
+            if classes is not None:
+                level = [k for k in level if k in classes]
             while True:
                 best = best_dq = None
                 for q in queues_of_staff:
-                    dq = queues[q][rank]
-                    if dq and (best is None or dq[0].seq < best.seq):
-                        best, best_dq = dq[0], dq
-                        if not self.fcfs:
-                            break
+                    per_class = queues[q]
+                    for k in level:
+                        dq = per_class[k]
+                        if dq and (best is None or dq[0].seq < best.seq):
+                            best, best_dq = dq[0], dq
+                    if best is not None and not self.fcfs:
+                        break
                 if best is None:
                     break
                 best_dq.popleft()
@@ -309,7 +324,7 @@ class HallModel:
                 self.abandons.append((best.cid, best.deadline, best.route[0][0]))  # left before this call
                 if self.track_pending:
                     for step in best.route:
-                        self._release_pending(step[1])
+                        self._release_pending(step[1], best.klass)
                 if delay:
                     return _LEFT
         return None
@@ -319,9 +334,9 @@ class HallModel:
         if not self.stopped:
             if staff.own_queues is not None:
                 cit = self._next_citizen(staff, now, [q for q in staff.queues if q in staff.own_queues],
-                                         sorted(staff.own_ranks))
+                                         staff.own_classes)
             if cit is None and (staff.own_queues is None or staff.help_others):
-                cit = self._next_citizen(staff, now, staff.queues, self.all_ranks)
+                cit = self._next_citizen(staff, now, staff.queues)
         if cit is _LEFT:
             staff.busy = True
             self.env.timeout(self.no_show_delay).callbacks.append(partial(self._after_no_show, staff))
@@ -334,14 +349,16 @@ class HallModel:
                 self.idle[q][staff] = None
 
     def _needed(self, staff: _Staff) -> bool:
-        """Does a citizen still in the hall need a step this staff member can do?"""
+        """Does a citizen still in the hall need a step this staff member may do?"""
         pending = self.pending
-        return any(pending[q] for q in staff.queues)
+        if staff.own_queues is None or staff.help_others:
+            return any(any(pending[q]) for q in staff.queues)
+        return any(pending[q][k] for q in staff.own_queues for k in staff.own_classes)
 
-    def _release_pending(self, q: int) -> None:
+    def _release_pending(self, q: int, klass: int) -> None:
         """One citizen less needs queue ``q``; staff staying only for it may go home."""
-        self.pending[q] -= 1
-        if not self.pending[q] and self.idle[q]:
+        self.pending[q][klass] -= 1
+        if not self.pending[q][klass] and self.idle[q]:
             now = self.env.now
             for staff in [s for s in self.idle[q] if s.staying and not self._needed(s)]:
                 self._off(staff, now)
@@ -383,14 +400,17 @@ class HallModel:
                 for q in staff.queues:
                     self.idle[q].pop(staff, None)
                 self._call_next(staff, now)
-        elif staff.busy or staff.away:
+        elif staff.busy:
             staff.leave_pending = True
-        else:
+        else:  # idle, or away from post: off at the end of the period
             self._off(staff, now)
 
     def _off(self, staff: _Staff, now: float) -> None:
         for q in staff.queues:
             self.idle[q].pop(staff, None)
+        if staff.away_since is not None:  # away from post when going off: the absence ends here
+            self.away_spells.append((staff.idx, staff.away_since, now))
+            staff.away_since = None
         self.duty.append((staff.idx, staff.on_min, now, staff.period_end_min))
         staff.on_duty = staff.leave_pending = False
         staff.away_pending = 0.0
@@ -413,12 +433,16 @@ class HallModel:
         for q in staff.queues:
             self.idle[q].pop(staff, None)
         staff.away, duration, staff.away_pending = True, staff.away_pending, 0.0
-        self.env.timeout(duration).callbacks.append(partial(self._on_back, staff, now))
+        staff.away_since = now
+        self.env.timeout(duration).callbacks.append(partial(self._on_back, staff))
 
-    def _on_back(self, staff: _Staff, left_min: float, _event) -> None:
+    def _on_back(self, staff: _Staff, _event) -> None:
         now = self.env.now
         staff.away = False
-        self.away_spells.append((staff.idx, left_min, now))
+        if staff.away_since is None:  # went off duty while away
+            return
+        self.away_spells.append((staff.idx, staff.away_since, now))
+        staff.away_since = None
         self._free(staff, now)
 
     def _on_hard_stop(self, _event) -> None:
@@ -427,8 +451,8 @@ class HallModel:
         for staff in self.staff:
             if staff.on_duty and not staff.busy and not staff.away:
                 self._off(staff, now)
-        for per_rank in self.queues:
-            for dq in per_rank:
+        for per_class in self.queues:
+            for dq in per_class:
                 for cit in dq:
                     if cit.deadline < now:
                         self.abandons.append((cit.cid, cit.deadline, cit.route[0][0]))

@@ -134,7 +134,11 @@ class Multiplier(Frozen):
 
 
 class BalkPoint(Frozen):
-    """Probability of leaving at once on seeing ``queue`` citizens ahead (linear in between)."""
+    """Probability of leaving at once on seeing ``queue`` citizens ahead.
+
+    Linear between points; below the first point it falls linearly to 0 at
+    an empty queue; beyond the last it stays at the last probability.
+    """
 
     queue: Annotated[int, Field(ge=0)]
     probability: Probability
