@@ -23,28 +23,9 @@ from sim.loading import ScenarioError, load_scenario, scenario_warnings
 from sim.scenario import Scenario
 
 from . import compare_cmd, optimise_cmd
+from .args import non_negative_int, positive_int
 
 EXIT_BAD_INPUT = 2
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
-    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,9 +34,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="simulate a scenario and write a results folder")
     run.add_argument("scenario", help="scenario YAML file")
-    run.add_argument("--reps", type=_positive_int, help="replications (default: the scenario's experiment.replications)")
-    run.add_argument("--seed", type=_non_negative_int, help="seed (default: the scenario's experiment.seed)")
-    run.add_argument("--workers", type=_non_negative_int, default=0,
+    run.add_argument("--reps", type=positive_int, help="replications (default: the scenario's experiment.replications)")
+    run.add_argument("--seed", type=non_negative_int, help="seed (default: the scenario's experiment.seed)")
+    run.add_argument("--workers", type=non_negative_int, default=0,
                      help="worker processes (default 0 = all cores; 1 = this process); results do not depend on it")
     run.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: tcp://HOST:8786, or 'local' "
                                                        "for a local cluster (needs the dask extra)")

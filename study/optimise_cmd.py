@@ -42,30 +42,11 @@ from optimise.shifts import InfeasiblePlan, SolverUnavailable, describe_shortfal
 from sim.loading import ScenarioError, load_scenario, scenario_warnings
 from sim.metrics import DAY
 
+from .args import non_negative_int, positive_int, positive_seconds
 from .results import RunFolderError, manifest, new_run_id, run_folder, write_json
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -77,11 +58,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--settings", type=Path, help="optimiser settings YAML (an optimise: block); overrides the scenario's")
     p.add_argument("--out", type=Path, help="results folder to create (default: results/<scenario>/optimise-<run-id>)")
     p.add_argument("--solver", choices=["highs", "cbc"], help="MILP solver (default: the settings' solver)")
-    p.add_argument("--time-limit", type=_seconds, dest="time_limit_s", help="MILP time limit per solve, seconds")
-    p.add_argument("--reps", type=_positive_int, help="replications per iteration (default: the settings')")
-    p.add_argument("--max-iter", type=_positive_int, dest="max_iter",
+    p.add_argument("--time-limit", type=positive_seconds, dest="time_limit_s", help="MILP time limit per solve, seconds")
+    p.add_argument("--reps", type=positive_int, help="replications per iteration (default: the settings')")
+    p.add_argument("--max-iter", type=non_negative_int, dest="max_iter",
                    help="simulations while optimising (0: the analytic roster, not simulated)")
-    p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (0 = all cores)")
+    p.add_argument("--workers", type=non_negative_int, default=1, help="worker processes (0 = all cores)")
     p.add_argument("--requirements", choices=["time_varying", "sipp"], help="requirement method")
     return p
 

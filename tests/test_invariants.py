@@ -413,20 +413,25 @@ def check_work_conservation(day: Day) -> None:
         mine = [sp for sp in spells if sp[2:4] in queues]
         busy = sorted((log.visit_start_min[k], log.visit_end_min[k]) for k in day.visits_of_staff.get(s, []))
         for on, off, _ in periods:
-            t, gaps = on, []
-            for a, b in busy:
-                if b < on - EPS or a > off + EPS:
-                    continue
-                if a > t:
-                    gaps.append((t, a))
-                t = max(t, b)
-            if off > t:
-                gaps.append((t, off))
-            for g0, g1 in gaps:
+            for g0, g1 in idle_gaps(on, off, busy):
                 for w0, w1, station, skill, cid in mine:
                     assert _overlap(g0, g1, w0, w1) <= 1e-6, (
                         f"{d.staff_id} idle {g0:.3f}-{g1:.3f} while citizen {cid} waited {w0:.3f}-{w1:.3f} "
                         f"for {skill} at {station}")
+
+
+def idle_gaps(on: float, off: float, busy: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The parts of the duty period [on, off] not covered by the sorted ``busy`` spans."""
+    t, gaps = on, []
+    for a, b in busy:
+        if b < on - EPS or a > off + EPS:
+            continue
+        if a > t:
+            gaps.append((t, a))
+        t = max(t, b)
+    if off > t:
+        gaps.append((t, off))
+    return gaps
 
 
 def check_calling(day: Day) -> None:

@@ -50,6 +50,7 @@ from sim.staff import staff_days
 from sim.streams import make_rngs
 from tests.builders import mmc_dict
 from tests.test_invariants import (
+    idle_gaps,
     EPS,
     Day,
     _overlap,
@@ -402,16 +403,7 @@ def check_work_conservation_features(day: FeatureDay) -> None:
         busy = sorted([(log.visit_start_min[k], log.visit_end_min[k]) for k in day.visits_of_staff.get(s, [])]
                       + day.away_of.get(s, []))
         for on, off, _ in periods:
-            t, gaps = on, []
-            for a, b in busy:
-                if b < on - EPS or a > off + EPS:
-                    continue
-                if a > t:
-                    gaps.append((t, a))
-                t = max(t, b)
-            if off > t:
-                gaps.append((t, off))
-            for g0, g1 in gaps:
+            for g0, g1 in idle_gaps(on, off, busy):
                 for w0, w1, station, skill, cid in mine:
                     assert _overlap(g0, g1, w0, w1) <= 1e-6, (
                         f"{d.staff_id} idle at post {g0:.3f}-{g1:.3f} while citizen {cid} "
