@@ -2,12 +2,15 @@
 
 Demand
 ------
-The walk-in rate ``lambda(t)`` of :func:`sim.arrivals.rate_per_min` becomes a
+The walk-in rate ``lambda(t)`` of :func:`sim.arrivals.rate_per_min` (scaled to
+the day's expected volume: multipliers, less the batch at opening) becomes a
 *ticket* rate on a fine grid (``dt = 0.25`` min): arrivals inside the ticket
 hours get a ticket at once; those arriving while the hall is closed between
 sessions get one at reopening (a lump at that moment) when
-``hours.closed_arrivals`` is ``wait``; the rest are turned away. Service
-type ``v`` gets ``mix[v]`` of it.
+``hours.closed_arrivals`` is ``wait``; the rest are turned away; the batch
+at opening is a lump at opening. Service type ``v`` gets ``mix[v]`` of it,
+plus its expected appointment arrivals (slots x capacity x booked share x
+(1 - no-show), spread by the punctuality distribution).
 
 Routes: step ``j`` of service type ``v`` (needed with probability ``p_j``)
 sees arrivals at rate ``p_j * lambda_v(t - L_j)`` with the lag
@@ -74,7 +77,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.arrivals import rate_per_min
+from scipy.stats import norm
+
+from sim.arrivals import appointment_slot_starts, rate_per_min
 from sim.clock import format_clock
 from sim.distributions import Deterministic, Empirical, Exponential, Gamma, LogNormal, Triangular
 from sim.metrics import interval_edges_min, interval_labels
@@ -194,8 +199,16 @@ def _criteria(scenario: Scenario, with_patience: bool) -> Criteria:
 
 
 def ticket_mass(scenario: Scenario, t0: float, n: int, dt: float = DT_MIN) -> np.ndarray:
-    """Expected tickets issued in each cell ``[t0 + i dt, t0 + (i+1) dt)`` (all service types)."""
+    """Expected walk-in tickets issued in each cell ``[t0 + i dt, t0 + (i+1) dt)`` (all service types).
+
+    The profile carries the day's expected volume (``daily_volume`` x the
+    multipliers; the day-to-day noise has mean 1) less the batch already
+    queueing at opening, which is a lump in the opening cell.
+    """
+    arrivals_spec = scenario.arrivals
+    volume = arrivals_spec.daily_volume * arrivals_spec.volume_factor
     edges, rates = rate_per_min(scenario)
+    rates = rates * (volume / arrivals_spec.daily_volume) * (1.0 - arrivals_spec.batch_at_opening_share)
     cum = np.concatenate([[0.0], np.cumsum(rates * np.diff(edges))])
 
     def arrivals(a, b):  # expected arrivals in [a, b)
@@ -214,7 +227,36 @@ def ticket_mass(scenario: Scenario, t0: float, n: int, dt: float = DT_MIN) -> np
             i = int((s.start - t0) // dt)
             if 0 <= i < n:
                 mass[i] += arrivals(h.sessions[k - 1].end, s.start)
+    i_open = int((h.open_min - t0) // dt)
+    if 0 <= i_open < n:
+        mass[i_open] += volume * arrivals_spec.batch_at_opening_share
     return mass
+
+
+def appointment_mass(scenario: Scenario, t0: float, n: int, dt: float = DT_MIN) -> dict[str, np.ndarray]:
+    """Expected appointment tickets per cell and service type.
+
+    Each slot brings ``capacity x booked_share x (1 - no_show)`` citizens per
+    service, arriving at slot start + Normal(mean, sd); those early for
+    opening are ticketed at opening, those after the last ticket are turned
+    away (late ones are walk-ins, but still demand).
+    """
+    a = scenario.appointments
+    if a is None:
+        return {}
+    h = scenario.hours
+    cells = t0 + dt * np.arange(n + 1)
+    share = np.zeros(n)
+    for slot in appointment_slot_starts(scenario):
+        if a.punctuality_sd_min > 0:
+            cdf = norm.cdf(cells, slot + a.punctuality_mean_min, a.punctuality_sd_min)
+        else:
+            cdf = (cells >= slot + a.punctuality_mean_min).astype(float)
+        cdf = np.where(cells >= h.last_ticket_min, cdf[np.searchsorted(cells, h.last_ticket_min)], cdf)
+        share += np.diff(cdf)
+        share[0] += cdf[0]  # early for opening: ticketed at opening
+    comers = a.booked_share * (1.0 - a.no_show)
+    return {code: share * cap * comers for code, cap in a.capacity_per_slot.items() if cap > 0}
 
 
 @dataclass(frozen=True)
@@ -308,15 +350,13 @@ class Requirements:
 
 
 def _step_flows(scenario: Scenario):
-    """(station, skill, service share x probability, lag_min, work dist, first-step probability) per step."""
+    """(service, station, skill, probability, lag_min, work dist, first-step probability) per step."""
     flows = []
-    for code, share in scenario.arrivals.mix.items():
-        if share <= 0:
-            continue
+    for code, service in scenario.services.items():
         lag, none_before = 0.0, 1.0
-        for j, step in enumerate(scenario.services[code].steps):
-            flows.append((step.station, step.skill or code, share * step.probability, lag, step.work,
-                          share * step.probability * none_before))
+        for j, step in enumerate(service.steps):
+            flows.append((code, step.station, step.skill or code, step.probability, lag, step.work,
+                          step.probability * none_before))
             lag += step.probability * step.work.mean
             none_before *= 1.0 - step.probability
     return flows
@@ -336,7 +376,7 @@ def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_
     >>> s = load_scenario(Path(__file__).parents[1] / "scenarios" / "county_hall.yaml")
     >>> sipp = compute_requirements(s, "sipp", grid_min=60)
     >>> sipp.pooled_staff["counter"].tolist()             # 08:00 .. 17:00, hourly
-    [6, 6, 5, 4, 5, 4, 4, 4]
+    [6, 5, 5, 4, 5, 5, 4, 3]
     >>> tv = compute_requirements(s, "time_varying", grid_min=60)
     >>> list(zip(tv.kinds()[3:6].tolist(), tv.pooled_staff["counter"][3:6].tolist()))  # 11:00, 12:00, 14:00
     [('ticket', 5), ('drain', 4), ('ticket', 7)]
@@ -347,15 +387,24 @@ def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_
     spans = [(s.start, min(s.end, h.last_ticket_min)) for s in h.sessions if s.start < h.last_ticket_min]
     t0, dt = h.open_min, DT_MIN
     n = int(math.ceil((h.hard_stop_min - t0) / dt)) + 1
-    base = ticket_mass(scenario, t0, n, dt)
+    walk_in = ticket_mass(scenario, t0, n, dt)
+    booked = appointment_mass(scenario, t0, n, dt)
+    per_service = {code: walk_in * scenario.arrivals.mix.get(code, 0.0) + booked.get(code, 0.0)
+                   for code in scenario.services}
+    total_tickets = float(sum(m.sum() for m in per_service.values())) or 1.0
     cell_end = t0 + dt * (np.arange(n) + 1)
 
     groups: dict[tuple[str, str], dict] = {}
-    for station, skill, weight, lag, dist, first_share in _step_flows(scenario):
+    for code, station, skill, probability, lag, dist, first_probability in _step_flows(scenario):
+        base = per_service[code]
+        if not base.any():
+            continue
+        share = float(base.sum()) / total_tickets  # the service type's share of all tickets
+        weight, first_share = share * probability, share * first_probability
         g = groups.setdefault((station, skill), {"load": np.zeros(n), "mass": 0.0, "work": 0.0, "first": 0.0,
                                                  "sipp_mass": np.zeros(n)})
         shift = int(round(lag / dt))
-        mass = np.concatenate([np.zeros(shift), base[:n - shift]]) * weight if shift < n else np.zeros(n)
+        mass = np.concatenate([np.zeros(shift), base[:n - shift]]) * probability if shift < n else np.zeros(n)
         g["load"] += offered_load(mass, dt, dist)
         g["sipp_mass"] += mass * dist.mean
         g["mass"] += weight

@@ -29,7 +29,7 @@ import yaml
 from pydantic import ValidationError
 
 from sim.clock import format_clock
-from sim.loading import Problem, ScenarioError, _Loader, format_path
+from sim.loading import Problem, ScenarioError, ScenarioLoader, format_path
 from sim.optimise_settings import (BreakRule, CoverRule, OptimiseSettings, ShiftTemplate, StartGrid,
                                    WindowsOpenAtLeast, allowed_stations, check_settings)
 from sim.scenario import Scenario, ShiftPattern
@@ -72,7 +72,7 @@ def load_settings(path: str | Path) -> OptimiseSettings:
     """Read optimiser settings from a YAML file (the ``optimise:`` block of a scenario, or the block alone)."""
     p = Path(path)
     try:
-        data = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)
+        data = yaml.load(p.read_text(encoding="utf-8"), Loader=ScenarioLoader)
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem(str(p), None, "", f"cannot be read: {exc}")]) from None
     except yaml.YAMLError as exc:

@@ -44,18 +44,18 @@ class ScenarioError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class _Loader(yaml.SafeLoader):
+class ScenarioLoader(yaml.SafeLoader):
     """Safe loader without base-60 integers, so 14:00 stays the string "14:00"."""
 
 
-_Loader.yaml_implicit_resolvers = {
+ScenarioLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
+ScenarioLoader.add_implicit_resolver(
     "tag:yaml.org,2002:int", re.compile(r"^[-+]?(0|[1-9][0-9_]*)$"), list("-+0123456789")
 )
-_Loader.add_implicit_resolver(
+ScenarioLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$"),
     list("-+0123456789."),
@@ -76,7 +76,7 @@ def _construct_mapping(loader, node, deep=False):
     return out
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+ScenarioLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
 def format_path(path: tuple) -> str:
@@ -211,8 +211,8 @@ def load_scenario(path: str | Path) -> Scenario:
     if not text.strip():
         raise ScenarioError([Problem(source, None, "", "the file is empty")])
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=ScenarioLoader)
+        data = yaml.load(text, Loader=ScenarioLoader)
     except yaml.YAMLError as exc:
         raise ScenarioError([_yaml_problem(source, exc)]) from None
     except RecursionError:

@@ -6,6 +6,8 @@
     queueplan optimise SCENARIO [--out DIR] [--solver highs|cbc] [--time-limit S] [--reps N] [--max-iter K]
     queueplan compare RUN_DIR... [--out DIR] [--lang en|zh]
     queueplan report RUN_DIR [--lang en|zh]
+    queueplan sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] [--reps N] [--out DIR]
+    queueplan frontier SCENARIO [--levels 0.6,0.7,0.8,0.9,0.95] [--target ID] [--out DIR]
 
 A mistake in a scenario file is reported as ``error: FILE, line N: FIELD:
 MESSAGE`` on standard error with exit code 2, never as a traceback.
@@ -22,7 +24,7 @@ from pathlib import Path
 from sim.loading import ScenarioError, load_scenario, scenario_warnings
 from sim.scenario import Scenario
 
-from . import compare_cmd, optimise_cmd
+from . import compare_cmd, optimise_cmd, sweep_cmd
 from .args import non_negative_int, positive_int
 
 EXIT_BAD_INPUT = 2
@@ -54,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     optimise_cmd.add_parser(sub)
     compare_cmd.add_parser(sub)
     compare_cmd.add_report_parser(sub)
+    sweep_cmd.add_parser(sub)
+    sweep_cmd.add_frontier_parser(sub)
     return p
 
 
@@ -119,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     handlers = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema,
-                "optimise": optimise_cmd.run, "compare": compare_cmd.run, "report": compare_cmd.run_report}
+                "optimise": optimise_cmd.run, "compare": compare_cmd.run, "report": compare_cmd.run_report,
+                "sweep": sweep_cmd.run, "frontier": sweep_cmd.run_frontier}
     try:
         return handlers[args.command](args)
     except ScenarioError as exc:

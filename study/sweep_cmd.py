@@ -1,0 +1,389 @@
+"""``queueplan sweep`` (a scenario over a parameter grid) and ``queueplan frontier`` (cost vs service level).
+
+    queueplan sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] [--reps N] [--seed S] [--workers W]
+                             [--out DIR] [--lang en|zh] [--no-report]
+    queueplan frontier SCENARIO [--levels 0.6,0.7,0.8,0.9,0.95] [--target ID] [--settings FILE] [--reps N]
+                                [--verify-reps N] [--max-iter K] [--solver highs|cbc] [--time-limit S]
+                                [--workers W] [--out DIR] [--lang en|zh]
+
+Wiring in :mod:`study.cli`::
+
+    from . import sweep_cmd
+    sweep_cmd.add_parser(sub)             # adds "sweep"
+    sweep_cmd.add_frontier_parser(sub)    # adds "frontier"
+    handlers["sweep"] = sweep_cmd.run
+    handlers["frontier"] = sweep_cmd.run_frontier
+
+The sweep's grammar and folder are described in :mod:`study.sweep`. The
+frontier folder (written atomically, never over an old one) holds:
+
+frontier.csv     one row per level: cost, paid hours, staff, verified share of hourly targets met ...
+                 (columns: :mod:`optimise.frontier`)
+rosters.csv      the roster of every level (level, staff type, station, shift, how many, paid hours, cost)
+frontier.html    the page: figure, table, notes; self-contained
+figures/         frontier.png, frontier.svg (cost against level; a marker where verification fails)
+manifest.json    the base scenario, settings, seeds, versions, command
+
+Exit codes: 0 done; 2 bad input (scenario, path or value of ``--vary``,
+settings, levels, an output folder that exists), nothing written; 3 no roster
+can meet a cover rule (frontier).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .args import non_negative_int, positive_int, positive_seconds
+from .i18n import LANGUAGES
+
+EXIT_BAD_INPUT = 2
+EXIT_INFEASIBLE = 3
+
+
+def _levels(text: str) -> list[float]:
+    try:
+        levels = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of numbers") from None
+    bad = [v for v in levels if not 0 < v <= 1]
+    if bad or not levels:
+        raise argparse.ArgumentTypeError("levels are shares in (0, 1], e.g. 0.6,0.8,0.95"
+                                         + (f"; not {', '.join(f'{v:g}' for v in bad)}" if bad else ""))
+    return levels
+
+
+def _workers(n: int) -> int:
+    return (os.cpu_count() or 1) if n == 0 else n
+
+
+def _fresh(base: Path) -> Path:
+    out, n = base, 1
+    while out.exists():
+        n += 1
+        out = base.with_name(f"{base.name}-{n}")
+    return out
+
+
+def _exists(out: Path) -> bool:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        print(f"error: {out} already exists; results are never overwritten (choose another --out)", file=sys.stderr)
+        return True
+    return False
+
+
+# ---------------------------------------------------------------- sweep
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``sweep`` command to ``subparsers`` (of ``argparse``)."""
+    p = subparsers.add_parser(
+        "sweep", help="run a scenario over a grid of parameter values and compare the points",
+        description="Run SCENARIO at every point of a grid of changes (the product of all --vary options), "
+                    "every point on the same seed (common random numbers); write a run folder per point, "
+                    "sweep.csv and a comparison (comparison.csv, compare.html).",
+        epilog="examples: --vary arrivals.daily_volume*=0.8,1,1.2   "
+               "--vary staff_types.auxiliary.attendance.absence_probability=0.03,0.1   "
+               "--vary targets.sl20.fraction=0.8,0.9   --vary roster.0.count=3,4   "
+               "--vary scenario=a.yaml,b.yaml")
+    p.add_argument("scenario", help="scenario YAML file (the base; its seed and replications are the defaults)")
+    p.add_argument("--vary", action="append", required=True, metavar="PATH=V1,V2,...",
+                   help="a dotted path into the scenario and its values; PATH*=F1,F2 multiplies; "
+                        "scenario=FILE1,FILE2 varies the whole scenario (repeat for a grid)")
+    p.add_argument("--reps", type=positive_int, help="replications per point (default: the scenario's)")
+    p.add_argument("--seed", type=non_negative_int, help="seed of every point (default: the scenario's)")
+    p.add_argument("--workers", type=non_negative_int, default=0,
+                   help="worker processes (default 0 = all cores; 1 = this process); results do not depend on it")
+    p.add_argument("--out", type=Path, help="folder to create (default: results/<scenario>/sweep-<time>)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the pages (default en)")
+    p.add_argument("--no-report", dest="report", action="store_false",
+                   help="skip each point's report.html and figures (the comparison page is always written)")
+    return p
+
+
+def _fmt(x, digits: int = 1, pct: bool = False) -> str:
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return "-"
+    return f"{100 * x:.{digits}f}%" if pct else f"{x:.{digits}f}"
+
+
+def format_sweep(table: pd.DataFrame) -> str:
+    """One line per point: mean wait with CI, hourly targets met, abandonment, cost."""
+    lines = []
+    for _, r in table.iterrows():
+        lines.append(f"  {r['point']}: mean wait {_fmt(r.get('wait_mean_min'))} min "
+                     f"({_fmt(r.get('wait_mean_min_lo'))}-{_fmt(r.get('wait_mean_min_hi'))}), "
+                     f"hourly targets met {r['hourly_targets_met']}/{r['hourly_targets']}, "
+                     f"abandoned {_fmt(r.get('abandon_fraction'), pct=True)}, cost {_fmt(r.get('cost'))}")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    """Run ``queueplan sweep`` with parsed ``args``; return the exit code."""
+    from sim.loading import ScenarioError, scenario_warnings
+
+    from .compare import CompareError
+    from .results import RunFolderError
+    from .sweep import SweepError, build_points, parse_vary, run_sweep
+
+    try:
+        varies = [parse_vary(v) for v in args.vary]
+        points = build_points(args.scenario, varies, seed=args.seed, replications=args.reps)
+    except SweepError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print("nothing was run or written", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    seen = set()
+    for p in points:
+        for w in scenario_warnings(p.scenario):
+            if w not in seen:
+                seen.add(w)
+                print(f"warning: {p.source}: {w}", file=sys.stderr)
+    first = points[0].scenario
+    out = args.out or _fresh(Path("results") / Path(args.scenario).stem /
+                             f"sweep-{time.strftime('%Y%m%d-%H%M%S')}-s{first.experiment.seed}")
+    if _exists(out):
+        return EXIT_BAD_INPUT
+    workers = _workers(args.workers)
+    print(f"Sweep of {args.scenario}: {len(points)} points x {first.experiment.replications} replications, "
+          f"seed {first.experiment.seed}", file=sys.stderr)
+
+    def progress(i, p):
+        print(f"point {i + 1}/{len(points)}: {p.name}", file=sys.stderr, flush=True)
+
+    try:
+        result = run_sweep(points, out, workers=workers, lang=args.lang, report=args.report, command=sys.argv,
+                           meta={"scenario_file": args.scenario, "vary": list(args.vary)}, progress=progress,
+                           warn=lambda m: print(f"warning: {m}", file=sys.stderr))
+    except (RunFolderError, CompareError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for note in result.comparison.notes:
+        print(note)
+    print(format_sweep(result.table))
+    for sentence in result.comparison.sentences:
+        print(sentence)
+    print(f"\nSweep: {out / 'sweep.csv'}; comparison: {out / 'compare.html'}; runs: {out / 'points'}")
+    return 0
+
+
+# ---------------------------------------------------------------- frontier
+
+
+def add_frontier_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``frontier`` command to ``subparsers``."""
+    p = subparsers.add_parser(
+        "frontier", help="cost against the service-level target: re-optimise at several target levels",
+        description="Set a service-level target's fraction to each level, find the cheapest roster that meets "
+                    "every target (queueplan optimise) and verify it; write frontier.csv, rosters.csv, "
+                    "frontier.html and a figure.")
+    p.add_argument("scenario", help="scenario YAML file (with an optimise: block, or see --settings)")
+    p.add_argument("--levels", type=_levels, default=[0.6, 0.7, 0.8, 0.9, 0.95],
+                   help="comma-separated target levels (default 0.6,0.7,0.8,0.9,0.95)")
+    p.add_argument("--target", help="id of the service-level target to vary (default: the first hourly one)")
+    p.add_argument("--settings", type=Path, help="optimiser settings YAML (overrides the scenario's optimise:)")
+    p.add_argument("--reps", type=positive_int, help="replications per optimiser iteration (default: the settings')")
+    p.add_argument("--verify-reps", type=positive_int, dest="verify_reps",
+                   help="replications of each level's verification (default: the settings')")
+    p.add_argument("--max-iter", type=non_negative_int, dest="max_iter", help="simulations per level while optimising")
+    p.add_argument("--solver", choices=["highs", "cbc"], help="MILP solver (default: the settings')")
+    p.add_argument("--time-limit", type=positive_seconds, dest="time_limit_s", help="MILP time limit per solve, seconds")
+    p.add_argument("--workers", type=non_negative_int, default=1, help="worker processes (0 = all cores)")
+    p.add_argument("--out", type=Path, help="folder to create (default: results/<scenario>/frontier-<time>)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the page (default en)")
+    return p
+
+
+TEXT = {
+    "en": {"title": "Cost against the service-level target", "level": "target level ({target}: share called "
+           "within {wait:g} min)", "cost": "cost per day", "share": "hourly targets met (verified)",
+           "ok": "verified: every target met", "fail": "verification misses a target",
+           "fig": "Cheapest roster found at each target level", "table": "Levels",
+           "h_level": "level", "h_cost": "cost", "h_paid": "paid hours", "h_staff": "staff",
+           "h_share": "hourly targets met (verified)", "h_conf": "with 95% confidence",
+           "h_held": "held in sample", "h_ok": "verification", "yes": "yes", "no": "no",
+           "notes": "Notes", "rosters": "Rosters", "about": "Each level: the optimiser's cheapest roster meeting every "
+           "target in the simulation ({reps}), verified on fresh seeds. Same seeds at every level.",
+           "dip": "the cost falls from level {a:g} to {b:g}: the optimiser is a heuristic (simulate, repair, trim) "
+                  "and stopped at different places; read the frontier as its trend."},
+    "zh": {"title": "成本与服务水平目标", "level": "目标水平（{target}：{wait:g} 分钟内叫号的比例）", "cost": "每日成本",
+           "share": "达标的小时目标（验证）", "ok": "验证：全部目标达标", "fail": "验证：有目标未达标",
+           "fig": "各目标水平下找到的最低成本排班", "table": "各水平", "h_level": "水平", "h_cost": "成本",
+           "h_paid": "计薪小时", "h_staff": "人数", "h_share": "小时目标达标（验证）", "h_conf": "95% 置信达标",
+           "h_held": "样本内达标", "h_ok": "验证", "yes": "是", "no": "否", "notes": "说明", "rosters": "排班",
+           "about": "每个水平：优化器找到的在仿真中满足全部目标的最低成本排班（{reps}），并用新的随机种子验证。各水平使用相同种子。",
+           "dip": "成本从水平 {a:g} 到 {b:g} 下降：优化器为启发式（仿真、修补、削减），停在不同位置；请看整体趋势。"},
+}
+
+
+def plot_frontier(table: pd.DataFrame, lang: str = "en", target: str = "", wait_min: float = 0.0):
+    """Cost (top) and the verified share of hourly targets met (bottom) against the target level.
+
+    Levels whose verification misses a target are drawn with an open red ``X`` on both panels.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    from . import plots
+
+    tx = TEXT[lang]
+    t = table.sort_values("level")
+    x = t["level"].to_numpy(float)
+    fail = ~t["verification_ok"].astype(bool).to_numpy()
+    with plots.figure_style(lang):
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.0, 5.2), sharex=True, layout="constrained",
+                                          height_ratios=[3, 2])
+        style = plots.series_style(0)
+        top.plot(x, t["cost"], label=tx["cost"], **style)
+        bottom.plot(x, t["verified_share_met"], **{**plots.series_style(2), "label": tx["share"]})
+        for xi, c in zip(x, t["cost"].to_numpy(float)):   # the values, so a narrow cost axis is not misread
+            top.annotate(f"{c:.1f}", (xi, c), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
+        for ax, y in ((top, t["cost"].to_numpy(float)), (bottom, t["verified_share_met"].to_numpy(float))):
+            if fail.any():
+                ax.plot(x[fail], y[fail], linestyle="none", marker="X", markersize=11, markerfacecolor="white",
+                        markeredgecolor=plots.STATUS_COLOURS["MISS"], markeredgewidth=1.6, label=tx["fail"])
+        bottom.axhline(1.0, color="black", linestyle=(0, (2, 2)), linewidth=1)
+        top.set_ylabel(tx["cost"])
+        bottom.set_ylabel(tx["share"])
+        bottom.set_ylim(min(0.5, float(np.nanmin(t["verified_share_met"])) - 0.05) if len(t) else 0, 1.03)
+        bottom.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        bottom.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        bottom.set_xticks(x)
+        bottom.set_xlabel(tx["level"].format(target=target, wait=wait_min))
+        top.set_title(tx["fig"])
+        top.legend(loc="upper left")
+        fig.draw_without_rendering()
+    return fig
+
+
+def write_frontier(table: pd.DataFrame, rosters: pd.DataFrame, out: Path, scenario, source: str,
+                   settings_source: str | None, lang: str, command: list[str], wall_time_s: float,
+                   reps_text: str) -> list[str]:
+    """Write the frontier folder atomically (module docstring); return warnings (fonts)."""
+    import warnings as _warnings
+
+    from optimise.frontier import non_monotone
+
+    from . import plots
+    from .report import esc, html_page, html_table, img_tag, write_text_atomic
+    from .results import manifest, run_folder, write_json
+
+    tx = TEXT[lang]
+    target = table["target"].iloc[0]
+    spec = next(t for t in scenario.targets if t.id == target)
+    messages: list[str] = []
+    with run_folder(out) as tmp:
+        info = manifest(scenario, source, scenario.experiment.seed,
+                        scenario.experiment.replications, 1, wall_time_s, command)
+        info["frontier"] = {"target": target, "levels": table["level"].tolist(), "settings_file": settings_source}
+        write_json(tmp / "manifest.json", info)
+        table.to_csv(tmp / "frontier.csv", index=False, float_format="%.6g")
+        rosters.to_csv(tmp / "rosters.csv", index=False, float_format="%.6g")
+        with _warnings.catch_warnings(record=True) as caught:
+            _warnings.simplefilter("always", plots.MissingFontWarning)
+            fig = plot_frontier(table, lang, target, spec.wait_min or 0.0)
+            png = plots.save_figure(fig, tmp / "figures", "frontier")[0]
+        messages += list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, plots.MissingFontWarning)))
+        yes = lambda b: tx["yes"] if b else tx["no"]  # noqa: E731
+        rows = []
+        for _, r in table.sort_values("level").iterrows():
+            cls = "ok" if r["verification_ok"] else "miss"
+            rows.append([f"{100 * r['level']:.0f}%", f"{r['cost']:.2f}", f"{r['paid_hours']:.1f}", int(r["staff"]),
+                         f"{r['verified_met']}/{r['verified_intervals']} ({100 * r['verified_share_met']:.0f}%)",
+                         f"{100 * r['verified_share_met_confident']:.0f}%", yes(r["targets_held_in_sample"]),
+                         f'<td class="{cls}" data-level="{r["level"]:g}">{esc(tx["ok"] if r["verification_ok"] else tx["fail"])}</td>'])
+        notes = [tx["dip"].format(a=a, b=b) for a, b in non_monotone(table)]
+        notes += [f"{r['level']:g}: {r['notes']}" for _, r in table.iterrows() if isinstance(r["notes"], str) and r["notes"]]
+        roster_rows = [[f"{r['level']:g}", r["staff_type"], r["station"], r["window_group"], r["start"], r["breaks"],
+                        r["end"], int(r["count"])] for _, r in rosters.iterrows()]
+        warn = "".join(f'<div class="warn">{esc(m)}</div>' for m in messages)
+        body = (f"<h1>{esc(tx['title'])}: {esc(scenario.name)}</h1>{warn}"
+                f"<p class='sub'>{esc(tx['about'].format(reps=reps_text))}</p>"
+                f"<figure>{img_tag(png, tx['fig'])}<figcaption>{esc(tx['fig'])}</figcaption></figure>"
+                f"<h2>{esc(tx['table'])}</h2>"
+                + html_table([tx["h_level"], tx["h_cost"], tx["h_paid"], tx["h_staff"], tx["h_share"], tx["h_conf"],
+                              tx["h_held"], tx["h_ok"]], rows)
+                + (f"<h2>{esc(tx['notes'])}</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>"
+                   if notes else "")
+                + f"<h2>{esc(tx['rosters'])}</h2>"
+                + html_table(["level", "staff type", "station", "window group", "start", "breaks", "end", "count"],
+                             roster_rows))
+        write_text_atomic(tmp / "frontier.html", html_page(f"{tx['title']}: {scenario.name}", lang, body))
+    return messages
+
+
+def run_frontier(args) -> int:
+    """Run ``queueplan frontier`` with parsed ``args``; return the exit code."""
+    from optimise.frontier import frontier, service_level_target
+    from optimise.settings import load_settings, resolve_settings
+    from optimise.shifts import InfeasiblePlan, SolverUnavailable
+    from sim.loading import ScenarioError, load_scenario
+
+    from .results import RunFolderError, new_run_id
+
+    try:
+        scenario = load_scenario(args.scenario)
+        settings = load_settings(args.settings) if args.settings else None
+        target = service_level_target(scenario, args.target)
+        resolved = resolve_settings(scenario, settings, source=args.scenario)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out = args.out or _fresh(Path("results") / scenario.name / f"frontier-{new_run_id(scenario, scenario.experiment.seed)}")
+    if _exists(out):
+        return EXIT_BAD_INPUT
+    rosters = []
+
+    def on_plan(level, plan):
+        t = plan.roster.table(plan.scenario)
+        t.insert(0, "level", level)
+        rosters.append(t)
+        v = plan.verified_targets()
+        hourly = v[v["interval"] != "day"] if not v.empty else v
+        print(f"level {level:g}: cost {plan.cost:.2f}, {plan.roster.staff()} staff, {plan.paid_hours:.1f} paid h, "
+              f"verified hourly targets met {int(hourly['met'].sum()) if len(hourly) else 0}/{len(hourly)} "
+              f"({len(plan.iterations)} iterations, {plan.wall_time_s:.0f} s)", flush=True)
+
+    started = time.perf_counter()
+    try:
+        table = frontier(scenario, args.levels, target, settings, replications=args.reps,
+                         verify_replications=args.verify_reps, max_iterations=args.max_iter, solver=args.solver,
+                         time_limit_s=args.time_limit_s, workers=_workers(args.workers), on_plan=on_plan)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SolverUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except InfeasiblePlan as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("nothing was written (run `queueplan optimise` at that level for the model and diagnosis)",
+              file=sys.stderr)
+        return EXIT_INFEASIBLE
+    reps = args.reps or resolved.replications
+    v_reps = args.verify_reps or resolved.verify_replications or scenario.experiment.replications
+    reps_text = f"{reps} replications per iteration, verification {v_reps}"
+    try:
+        messages = write_frontier(table, pd.concat(rosters, ignore_index=True), out, scenario, args.scenario,
+                                  str(args.settings) if args.settings else None, args.lang, sys.argv,
+                                  time.perf_counter() - started, reps_text)
+    except RunFolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for m in messages:
+        print(f"warning: {m}", file=sys.stderr)
+    print(f"\nFrontier: {out / 'frontier.csv'}; page: {out / 'frontier.html'}")
+    return 0
