@@ -87,7 +87,7 @@ def _one(args) -> tuple[dict[str, pd.DataFrame], EventLog | None]:
     return replication_kpis(log, scenario), (log if keep_log else None)
 
 
-def _dask_results(tasks, address: str, workers: int, progress) -> list:
+def _dask_results(tasks, address: str, workers: int, progress=None) -> list:
     """Run the tasks on a Dask cluster and return their results in task order."""
     try:
         from dask.distributed import Client, LocalCluster, as_completed
@@ -140,21 +140,59 @@ def run_experiment(scenario: Scenario, replications: int | None = None, seed: in
     workers = (os.cpu_count() or 1) if workers == 0 else workers
     tasks = [(scenario, rep, seed, keep_logs) for rep in range(replications)]
     started = time.perf_counter()
-    results = []
+    tables, logs = _Collector(), []
+
+    def collect(result) -> None:
+        tables.add(result[0])
+        if keep_logs:
+            logs.append(result[1])
+        if progress:
+            progress(tables.count)
+
     if dask is not None:
-        results = _dask_results(tasks, dask, workers, progress)
+        for result in _dask_results(tasks, dask, workers, progress):
+            collect(result)
     elif workers <= 1 or replications <= 1:
         for task in tasks:
-            results.append(_one(task))
-            if progress:
-                progress(len(results))
+            collect(_one(task))
     else:
         chunk = max(1, min(8, replications // (4 * workers)))
         with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
             for result in pool.map(_one, tasks, chunksize=chunk):
-                results.append(result)
-                if progress:
-                    progress(len(results))
-    tables = {name: pd.concat([r[0][name] for r in results], ignore_index=True) for name in results[0][0]}
-    logs = [r[1] for r in results] if keep_logs else None
-    return ExperimentResult(scenario, seed, replications, tables, logs, time.perf_counter() - started)
+                collect(result)
+    return ExperimentResult(scenario, seed, replications, tables.frames(), logs if keep_logs else None,
+                            time.perf_counter() - started)
+
+
+class _Collector:
+    """Per-replication KPI tables, joined in replication order as they arrive.
+
+    Small frames are concatenated every ``CHUNK`` replications: a frame of a
+    few hundred rows costs about three times its data in pandas overhead, so
+    holding one per replication would make memory grow far faster than the
+    tables themselves.
+    """
+
+    CHUNK = 25
+
+    def __init__(self):
+        self.count = 0
+        self.pending: dict[str, list[pd.DataFrame]] = {}
+        self.joined: dict[str, list[pd.DataFrame]] = {}
+
+    def add(self, frames: dict[str, pd.DataFrame]) -> None:
+        self.count += 1
+        for name, frame in frames.items():
+            self.pending.setdefault(name, []).append(frame)
+        if self.count % self.CHUNK == 0:
+            self._join()
+
+    def _join(self) -> None:
+        for name, frames in self.pending.items():
+            if frames:
+                self.joined.setdefault(name, []).append(pd.concat(frames, ignore_index=True))
+        self.pending = {name: [] for name in self.pending}
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        self._join()
+        return {name: pd.concat(parts, ignore_index=True) for name, parts in self.joined.items()}
