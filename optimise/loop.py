@@ -295,14 +295,23 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
             while len(log) < limit and milp_trials < 5 * max(limit, 1):
                 margins = _margins(best[2])
                 base_req = best[0]
-                candidates = [(s, iv) for iv in margins[margins > 0].sort_values(ascending=False).index
-                              for s in base_req.stations if (s, iv) not in tried
-                              and (base_req.station_target(s)[base_req.period_interval_min == iv] > 0).any()]
+                held = margins[margins > 0].sort_values(ascending=False).index
+
+                def staffed(s, iv, r=base_req):
+                    return (r.station_target(s)[r.period_interval_min == iv] > 0).any()
+
+                # A whole station first (every interval held with room: frees whole shifts), then one interval.
+                candidates = [(s, tuple(iv for iv in held if staffed(s, iv))) for s in base_req.stations]
+                candidates = [c for c in candidates if len(c[1]) > 1]
+                candidates += [(s, (iv,)) for iv in held for s in base_req.stations if staffed(s, iv)]
+                candidates = [c for c in candidates if c not in tried]
                 if not candidates:
                     break
                 key = candidates[0]
                 tried.add(key)
-                trial = base_req.with_adjust(key[0], key[1], -1)
+                trial = base_req
+                for iv in key[1]:
+                    trial = trial.with_adjust(key[0], iv, -1)
                 if np.array_equal(trial.station_target(key[0]), base_req.station_target(key[0])):
                     continue                                          # already at the load it must carry
                 milp_trials += 1
@@ -311,8 +320,10 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
                     continue
                 tres, sim_s = simulate(tsol)
                 ok = _miss_set(tres) <= _miss_set(best[2])
+                where = (interval_label(scenario, key[1][0]) if len(key[1]) == 1
+                         else f"{len(key[1])} intervals held with room")
                 record("trim", trial, tsol, tres, ok, sim_s,
-                       f"lowered {key[0]}@{interval_label(scenario, key[1])}" + ("" if ok else " (undone)"))
+                       f"lowered {key[0]}@{where}" + ("" if ok else " (undone)"))
                 if ok:
                     best = (trial, tsol, tres)
                     tried.discard(key)                                # it may go lower still
