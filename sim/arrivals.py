@@ -135,14 +135,20 @@ def day_volume(scenario: Scenario, rng: np.random.Generator) -> float:
     return volume
 
 
+def appointment_slot_starts(scenario: Scenario) -> np.ndarray:
+    """Start of every appointment slot: slots tile each opening session from its start and end by
+    the session's end and the last ticket."""
+    a = scenario.appointments
+    return np.concatenate([
+        np.arange(sess.start, min(sess.end, scenario.hours.last_ticket_min) - a.slot_min + 1e-9, a.slot_min)
+        for sess in scenario.hours.sessions])
+
+
 def appointment_arrivals(scenario: Scenario, rngs) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Appointment citizens who come: ``(arrive_min, slot_min, service, booked, no_shows)``."""
     a = scenario.appointments
     codes = tuple(scenario.services)
-    # Slots tile each opening session from its start; a slot must end by the session's end and the last ticket.
-    starts = np.concatenate([
-        np.arange(sess.start, min(sess.end, scenario.hours.last_ticket_min) - a.slot_min + 1e-9, a.slot_min)
-        for sess in scenario.hours.sessions])
+    starts = appointment_slot_starts(scenario)
     capacity = np.array([a.capacity_per_slot.get(c, 0) for c in codes], dtype=np.int64)
     booked = rngs["appointments"].binomial(np.broadcast_to(capacity, (len(starts), len(codes))), a.booked_share)
     come = rngs["appointments"].binomial(booked, 1.0 - a.no_show)

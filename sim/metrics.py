@@ -255,6 +255,10 @@ def _inside_periods(log: EventLog, staff: np.ndarray, start: np.ndarray, end: np
 def staff_kpis(log: EventLog, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Utilisation, overtime and cost per staff type and station; staff on duty and utilisation per interval.
 
+    ``staff_on_duty`` is the average number on duty over the part of the
+    interval in which the hall is open (the first hour of a hall opening at
+    08:30 counts from 08:30).
+
     Returns ``(per_type, per_interval)``. Overtime is time on duty outside the
     scheduled periods (finishing a citizen, staying after closing). Staffed
     minutes are on-duty minutes inside the scheduled periods, less time away
@@ -300,13 +304,16 @@ def staff_kpis(log: EventLog, scenario: Scenario) -> tuple[pd.DataFrame, pd.Data
     groups += [(st, ALL, staff_type == st) for st in dict.fromkeys(log.staff_types)]
     groups.append((ALL, ALL, np.ones(n_staff, bool)))
     rows = []
+    open_min, close_min = scenario.hours.open_min, scenario.hours.close_min
     for lo, hi in zip(edges[:-1], edges[1:]):
+        # staff on duty: averaged over the part of the interval the hall is open (all of it outside opening hours)
+        span = (min(hi, close_min) - max(lo, open_min)) if lo < close_min and hi > open_min else hi - lo
         b = np.bincount(log.visit_staff, weights=np.clip(np.minimum(log.visit_end_min, hi) - np.maximum(log.visit_start_min, lo), 0, None),
                         minlength=n_staff)
         o = np.bincount(log.duty_staff, weights=np.clip(np.minimum(log.duty_off_min, hi) - np.maximum(log.duty_on_min, lo), 0, None),
                         minlength=n_staff)
         for st, place, sel in groups:
-            rows.append((log.replication, format_clock(lo), lo, st, place, float(o[sel].sum()) / (hi - lo),
+            rows.append((log.replication, format_clock(lo), lo, st, place, float(o[sel].sum()) / span,
                          float(b[sel].sum()), float(o[sel].sum())))
     per_interval = pd.DataFrame(rows, columns=["rep", "interval", "interval_start_min", "staff_type", "station",
                                                "staff_on_duty", "busy_min", "on_duty_min"])

@@ -43,6 +43,7 @@ from sim.loading import ScenarioError, load_scenario, scenario_warnings
 from sim.metrics import DAY
 
 from .args import non_negative_int, positive_int, positive_seconds
+from .outputs import write_report_or_warn, write_run_tables
 from .results import RunFolderError, manifest, new_run_id, run_folder, write_json
 
 EXIT_BAD_INPUT = 2
@@ -64,6 +65,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="simulations while optimising (0: the analytic roster, not simulated)")
     p.add_argument("--workers", type=non_negative_int, default=1, help="worker processes (0 = all cores)")
     p.add_argument("--requirements", choices=["time_varying", "sipp"], help="requirement method")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the HTML report (default en)")
+    p.add_argument("--no-report", dest="report", action="store_false", help="skip report.html and the figures")
     return p
 
 
@@ -128,10 +131,12 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver: str, settings_source: str | None,
-               command: list[str]) -> None:
+               command: list[str], lang: str = "en", report: bool = True, warn=lambda message: None) -> None:
     """Write the results folder of ``plan`` (see the module docstring)."""
     s = plan.scenario
     with run_folder(out) as tmp:
+        if plan.verification is not None:  # the verified metrics: every table of a run, and its report
+            write_run_tables(plan.verification, tmp, out, source, workers, command)
         info = manifest(s, source, s.experiment.seed, s.experiment.replications, workers, plan.wall_time_s, command)
         info["optimise"] = {"settings_file": settings_source, "solver": solver}
         write_json(tmp / "manifest.json", info)
@@ -139,10 +144,6 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
         _csv(plan.iterations, tmp / "iterations.csv")
         _csv(plan.requirements.frame(), tmp / "requirements.csv")
         _csv(plan.shortfalls, tmp / "shortfalls.csv")
-        if plan.verification is not None:
-            summary = plan.verification.summary()
-            _csv(summary["targets"], tmp / "targets.csv")
-            _csv(summary["citizens"], tmp / "intervals.csv")
         v = plan.verified_targets()
         write_json(tmp / "plan.json", {
             "scenario": s.name, "cost": plan.cost, "paid_hours": plan.paid_hours, "staff": plan.roster.staff(),
@@ -158,6 +159,8 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
                   "# seed and replications, so `queueplan run` on this file reproduces the verification.\n")
         text = yaml.safe_dump(s.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
         (tmp / "scenario_optimised.yaml").write_text(header + text, encoding="utf-8")
+        if report and plan.verification is not None:
+            write_report_or_warn(tmp, out, lang, warn)
 
 
 def _write_infeasible(exc: InfeasiblePlan, out: Path) -> None:
@@ -197,7 +200,8 @@ def run(args) -> int:
             shutil.rmtree(lp_dir, ignore_errors=True)
         print(format_plan(plan))
         write_plan(plan, out, args.scenario, workers, plan.solver, str(args.settings) if args.settings else None,
-                   sys.argv)
+                   sys.argv, lang=args.lang, report=args.report,
+                   warn=lambda message: print(f"warning: {message}", file=sys.stderr))
         print(f"Results: {out}")
         return 0
     except ScenarioError as exc:

@@ -38,6 +38,48 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, float_format="%.6g")
 
 
+def write_run_tables(result: ExperimentResult, folder: Path, final_dir: Path, source: str | None, workers: int,
+                     command: list[str] | None = None) -> dict:
+    """Write the manifest, summary and every table of ``result`` into ``folder``; return the summary dict.
+
+    ``folder`` is the temporary folder of an atomic write that becomes ``final_dir``.
+    """
+    summary = summary_dict(result, str(final_dir))
+    s = result.summary()
+    write_json(folder / "manifest.json", manifest(result.scenario, source, result.seed, result.replications,
+                                                  workers, result.wall_time_s, command))
+    write_json(folder / "summary.json", summary)
+    _csv(s["citizens"], folder / "intervals.csv")
+    _csv(s["targets"], folder / "targets.csv")
+    _csv(result.tables["citizens"], folder / "replications.csv")
+    _csv(s["staff"], folder / "staff.csv")
+    _csv(result.tables["staff"], folder / "staff_replications.csv")
+    _csv(s["steps"], folder / "steps.csv")
+    if "appointments" in s:
+        _csv(s["appointments"], folder / "appointments.csv")
+    _csv(s["staff_interval"], folder / "staff_intervals.csv")
+    _csv(s["queue"], folder / "queue_intervals.csv")
+    _csv(result.tables["queue_grid"], folder / "queue_grid.csv")
+    if result.logs is not None:
+        pd.concat([log.citizens_frame() for log in result.logs], ignore_index=True).to_parquet(
+            folder / "citizens.parquet", index=False)
+        pd.concat([log.to_frame() for log in result.logs], ignore_index=True).to_parquet(
+            folder / "events.parquet", index=False)
+    return summary
+
+
+def write_report_or_warn(folder: Path, final_dir: Path, lang: str, warn) -> None:
+    """Draw ``report.html`` and the figures into ``folder``; a failure is a warning, never a lost run."""
+    from .report import write_report
+
+    try:
+        for message in write_report(folder, lang).warnings:
+            warn(message)
+    except Exception as exc:  # noqa: BLE001 - the tables are the result; the report can be redrawn
+        warn(f"the report could not be written ({type(exc).__name__}: {exc}); "
+             f"the tables are complete: run `queueplan report {final_dir}` to retry")
+
+
 def write_run(result: ExperimentResult, final_dir: Path, source: str | None, workers: int,
               command: list[str] | None = None, lang: str = "en", report: bool = True,
               warn=lambda message: None) -> dict:
@@ -47,35 +89,8 @@ def write_run(result: ExperimentResult, final_dir: Path, source: str | None, wor
     figure that cannot be drawn is reported through ``warn`` and never costs
     the run its tables (``queueplan report DIR`` draws them again).
     """
-    summary = summary_dict(result, str(final_dir))
-    s = result.summary()
     with run_folder(final_dir) as tmp:
-        write_json(tmp / "manifest.json", manifest(result.scenario, source, result.seed, result.replications,
-                                                   workers, result.wall_time_s, command))
-        write_json(tmp / "summary.json", summary)
-        _csv(s["citizens"], tmp / "intervals.csv")
-        _csv(s["targets"], tmp / "targets.csv")
-        _csv(result.tables["citizens"], tmp / "replications.csv")
-        _csv(s["staff"], tmp / "staff.csv")
-        _csv(result.tables["staff"], tmp / "staff_replications.csv")
-        _csv(s["steps"], tmp / "steps.csv")
-        if "appointments" in s:
-            _csv(s["appointments"], tmp / "appointments.csv")
-        _csv(s["staff_interval"], tmp / "staff_intervals.csv")
-        _csv(s["queue"], tmp / "queue_intervals.csv")
-        _csv(result.tables["queue_grid"], tmp / "queue_grid.csv")
-        if result.logs is not None:
-            pd.concat([log.citizens_frame() for log in result.logs], ignore_index=True).to_parquet(
-                tmp / "citizens.parquet", index=False)
-            pd.concat([log.to_frame() for log in result.logs], ignore_index=True).to_parquet(
-                tmp / "events.parquet", index=False)
+        summary = write_run_tables(result, tmp, final_dir, source, workers, command)
         if report:
-            from .report import write_report
-
-            try:
-                for message in write_report(tmp, lang).warnings:
-                    warn(message)
-            except Exception as exc:  # noqa: BLE001 - the tables are the result; the report can be redrawn
-                warn(f"the report could not be written ({type(exc).__name__}: {exc}); "
-                     f"the tables are complete: run `queueplan report {final_dir}` to retry")
+            write_report_or_warn(tmp, final_dir, lang, warn)
     return summary

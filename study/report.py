@@ -185,6 +185,21 @@ class RenderedFigures:
     messages: list[str] = field(default_factory=list)
 
 
+def _station_requirements(req: pd.DataFrame | None, interval_min: float) -> pd.DataFrame | None:
+    """The optimiser's ``requirements.csv`` as staff required per station and reporting interval.
+
+    The optimiser plans on a finer grid (``period_start_min``; a station's
+    own row has ``skill == "*"`` and its staff in ``target``); an interval
+    needs the most that any of its periods needs.
+    """
+    if req is None or "period_start_min" not in req.columns:
+        return req
+    station = req[req["skill"] == "*"].assign(
+        interval_start_min=lambda f: (f["period_start_min"] // interval_min) * interval_min)
+    return (station.groupby(["interval_start_min", "station"], as_index=False)["target"].max()
+            .rename(columns={"target": "required"}))
+
+
 def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
     """Draw every figure a run folder supports into ``run_dir/figures/`` (PNG and SVG).
 
@@ -212,7 +227,7 @@ def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
 
     def staffing():
         si = run.frame("staff_intervals.csv")
-        req = run.frame("requirements.csv", required=False)
+        req = _station_requirements(run.frame("requirements.csv", required=False), float(hours.get("interval_min", 60)))
         if "station" in si.columns:  # simulated (absence, overtime) per station
             on_duty, roster = si[(si["station"] != "*") & (si["staff_type"] != "*")], False
         else:
@@ -231,7 +246,8 @@ def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
         "time_in_system": lambda: (plots.plot_time_in_system(run.frame("intervals.csv"), lang), "fig_time_in_system"),
     }
     if run.has("iterations.csv"):
-        makers["iterations"] = lambda: (plots.plot_iterations(run.frame("iterations.csv"), lang), "fig_iterations")
+        makers["iterations"] = lambda: (plots.plot_iterations(
+            run.frame("iterations.csv").rename(columns={"targets": "targets_total"}), lang), "fig_iterations")
     with font_warnings(out.messages):
         for name, make in makers.items():
             if name == "service_level" and not any(t.get("kind") == "service_level" for t in targets):
