@@ -61,43 +61,38 @@ class Exponential(_Dist):
         return 2.0 * self.mean_min**2
 
 
-class LogNormal(_Dist):
+class _MeanCV(_Dist):
+    """A distribution given by its mean ``mean_min`` and coefficient of variation ``cv``."""
+
+    mean_min: PositiveMin
+    cv: Annotated[float, Field(gt=0, description="standard deviation / mean, > 0")]
+
+    @property
+    def mean(self):
+        return self.mean_min
+
+    @property
+    def second_moment(self):
+        return self.mean_min**2 * (1.0 + self.cv**2)
+
+
+class LogNormal(_MeanCV):
     """Lognormal given by its mean ``mean_min`` and coefficient of variation ``cv``."""
 
     dist: Literal["lognormal"]
-    mean_min: PositiveMin
-    cv: Annotated[float, Field(gt=0, description="standard deviation / mean, > 0")]
 
     def sample(self, rng, size):
         sigma2 = math.log1p(self.cv**2)
         return rng.lognormal(math.log(self.mean_min) - sigma2 / 2.0, math.sqrt(sigma2), size)
 
-    @property
-    def mean(self):
-        return self.mean_min
 
-    @property
-    def second_moment(self):
-        return self.mean_min**2 * (1.0 + self.cv**2)
-
-
-class Gamma(_Dist):
+class Gamma(_MeanCV):
     """Gamma given by its mean ``mean_min`` and coefficient of variation ``cv``."""
 
     dist: Literal["gamma"]
-    mean_min: PositiveMin
-    cv: Annotated[float, Field(gt=0, description="standard deviation / mean, > 0")]
 
     def sample(self, rng, size):
         return rng.gamma(1.0 / self.cv**2, self.mean_min * self.cv**2, size)
-
-    @property
-    def mean(self):
-        return self.mean_min
-
-    @property
-    def second_moment(self):
-        return self.mean_min**2 * (1.0 + self.cv**2)
 
 
 class Triangular(_Dist):

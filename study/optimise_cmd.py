@@ -44,7 +44,7 @@ from sim.metrics import DAY
 
 from .args import non_negative_int, positive_int, positive_seconds
 from .outputs import write_report_or_warn, write_run_tables
-from .results import RunFolderError, manifest, new_run_id, run_folder, write_json
+from .results import RunFolderError, fresh_folder, manifest, new_run_id, run_folder, write_json
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
@@ -79,12 +79,7 @@ def _progress(row: dict) -> None:
 
 
 def _default_out(name: str, seed: int, scenario) -> Path:
-    base = Path("results") / name / f"optimise-{new_run_id(scenario, seed)}"
-    out, n = base, 1
-    while out.exists():
-        n += 1
-        out = base.with_name(f"{base.name}-{n}")
-    return out
+    return fresh_folder(Path("results") / name / f"optimise-{new_run_id(scenario, seed)}")
 
 
 def format_plan(plan: StaffingPlan) -> str:

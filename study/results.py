@@ -66,14 +66,18 @@ def new_run_id(scenario: Scenario, seed: int) -> str:
     return f"{time.strftime('%Y%m%d-%H%M%S')}-s{seed}-{scenario_hash(scenario)[:8]}"
 
 
-def default_run_dir(scenario: Scenario, seed: int, root: Path = Path("results")) -> Path:
-    """A fresh folder ``root/<scenario>/<run-id>`` (a suffix is added if the id is taken)."""
-    base = root / scenario.name / new_run_id(scenario, seed)
+def fresh_folder(base: Path) -> Path:
+    """``base``, or ``base-2``, ``base-3`` ... : the first name not taken yet."""
     candidate, n = base, 1
     while candidate.exists():
         n += 1
         candidate = base.with_name(f"{base.name}-{n}")
     return candidate
+
+
+def default_run_dir(scenario: Scenario, seed: int, root: Path = Path("results")) -> Path:
+    """A fresh folder ``root/<scenario>/<run-id>`` (a suffix is added if the id is taken)."""
+    return fresh_folder(root / scenario.name / new_run_id(scenario, seed))
 
 
 @contextmanager

@@ -42,6 +42,7 @@ import pandas as pd
 
 from .args import non_negative_int, positive_int, positive_seconds
 from .i18n import LANGUAGES
+from .results import fresh_folder
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
@@ -61,14 +62,6 @@ def _levels(text: str) -> list[float]:
 
 def _workers(n: int) -> int:
     return (os.cpu_count() or 1) if n == 0 else n
-
-
-def _fresh(base: Path) -> Path:
-    out, n = base, 1
-    while out.exists():
-        n += 1
-        out = base.with_name(f"{base.name}-{n}")
-    return out
 
 
 def _exists(out: Path) -> bool:
@@ -151,7 +144,7 @@ def run(args) -> int:
                 seen.add(w)
                 print(f"warning: {p.source}: {w}", file=sys.stderr)
     first = points[0].scenario
-    out = args.out or _fresh(Path("results") / Path(args.scenario).stem /
+    out = args.out or fresh_folder(Path("results") / Path(args.scenario).stem /
                              f"sweep-{time.strftime('%Y%m%d-%H%M%S')}-s{first.experiment.seed}")
     if _exists(out):
         return EXIT_BAD_INPUT
@@ -341,7 +334,7 @@ def run_frontier(args) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    out = args.out or _fresh(Path("results") / scenario.name / f"frontier-{new_run_id(scenario, scenario.experiment.seed)}")
+    out = args.out or fresh_folder(Path("results") / scenario.name / f"frontier-{new_run_id(scenario, scenario.experiment.seed)}")
     if _exists(out):
         return EXIT_BAD_INPUT
     rosters = []
