@@ -38,7 +38,7 @@ import yaml
 
 from optimise.loop import StaffingPlan, plan_staffing
 from optimise.settings import load_settings
-from optimise.shifts import InfeasiblePlan, SolverUnavailable, describe_shortfalls
+from optimise.shifts import InfeasiblePlan, SolverUnavailable
 from sim.loading import ScenarioError, load_scenario, scenario_warnings
 from sim.metrics import DAY
 
@@ -206,15 +206,3 @@ def run(args) -> int:
     except (SolverUnavailable, RunFolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m study.optimise_cmd ...``) until ``queueplan`` wires the subcommand."""
-    parser = argparse.ArgumentParser(prog="queueplan")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_parser(sub)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
