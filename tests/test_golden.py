@@ -1,0 +1,82 @@
+"""Golden numbers: the shipped scenarios give the same summaries as before the issue-11 rework.
+
+The files under ``tests/golden/`` were written by ``python -m tests.test_golden``
+from the implementation at commit eab94ea (per-day pandas frames), before the
+per-replication arrays and streaming summaries replaced it. Every summary
+table (citizens, targets, staff, staff per interval, queue, steps,
+appointments) must be reproduced, and for two scenarios every
+per-replication table (``rep-*``, as in ``replications.csv``) too, to 1e-12 relative (CSV round trip at 17
+significant digits).
+
+Left out on purpose: ``wait_p50_min``, ``wait_p90_min``, ``wait_p95_min`` (and
+their ``_lo``/``_hi``) of the citizens summary. They changed by design: they
+were the mean of per-day percentiles and are now pooled quantiles of the
+pooled wait histogram (``sim/histogram.py``); ``tests/test_analytic.py``
+checks the new definition against Erlang C. Regenerate only on purpose.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.experiment import run_experiment
+from sim.loading import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden"
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "scenarios" / "examples").glob("*.yaml"))
+REPS, SEED = 3, 11
+TABLES = ("citizens", "targets", "staff", "staff_interval", "queue", "steps", "appointments")
+PER_REPLICATION = ("county_hall", "city_office")
+CHANGED = tuple(f"wait_p{p}_min{s}" for p in (50, 90, 95) for s in ("", "_lo", "_hi"))
+
+
+def _summaries(path: Path) -> dict[str, pd.DataFrame]:
+    result = run_experiment(load_scenario(path), REPS, SEED, workers=1)
+    s = result.summary()
+    out = {name: s[name] for name in TABLES if name in s}
+    out["citizens"] = out["citizens"].drop(columns=[c for c in CHANGED if c in out["citizens"].columns])
+    if path.stem in PER_REPLICATION:  # the per-replication tables too (their per-day percentiles are unchanged)
+        out.update({f"rep-{name}": frame for name, frame in result.tables.items()})
+    return out
+
+
+def _golden_path(path: Path, table: str) -> Path:
+    return GOLDEN / f"{path.stem}.{table}.csv"
+
+
+def write_golden() -> None:
+    GOLDEN.mkdir(exist_ok=True)
+    for path in SCENARIOS:
+        for name, frame in _summaries(path).items():
+            frame.to_csv(_golden_path(path, name), index=False, float_format="%.17g")
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_summaries_match_golden(path):
+    got = _summaries(path)
+    expected_tables = {f.name.split(".")[1] for f in GOLDEN.glob(f"{path.stem}.*.csv")}
+    assert expected_tables == set(got), f"{path.stem}: tables differ"
+    for name, frame in got.items():
+        want = pd.read_csv(_golden_path(path, name), keep_default_na=False, na_values=[""])
+        have = pd.read_csv(__import__("io").StringIO(frame.to_csv(index=False, float_format="%.17g")),
+                           keep_default_na=False, na_values=[""])
+        assert list(have.columns) == list(want.columns), f"{path.stem}.{name}: columns differ"
+        assert len(have) == len(want), f"{path.stem}.{name}: {len(have)} rows, golden {len(want)}"
+        for col in want.columns:
+            a, b = have[col], want[col]
+            if pd.api.types.is_numeric_dtype(b) and pd.api.types.is_numeric_dtype(a):
+                np.testing.assert_allclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-12, atol=1e-12,
+                                           equal_nan=True, err_msg=f"{path.stem}.{name}.{col}")
+            else:
+                assert a.astype(str).tolist() == b.astype(str).tolist(), f"{path.stem}.{name}.{col}"
+
+
+if __name__ == "__main__":
+    write_golden()
+    sys.exit(0)
