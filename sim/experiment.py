@@ -3,8 +3,10 @@
 Each replication depends only on ``(seed, replication)``; results are put
 back in replication order, so the numbers are identical whatever the
 executor and the number of workers. Workers compute the KPI tables of their
-replication and return them (and the event log only when asked), so memory
-does not grow with the event logs unless they are wanted.
+replication as arrays with fixed rows (:mod:`sim.tables`) and return them
+(and the event log only when asked); the experiment stores their numbers in
+one preallocated structure (:mod:`sim.accumulate`) and a pooled wait
+histogram, and labels them into pandas frames only when ``tables`` is read.
 
 Executors
 ---------
@@ -25,8 +27,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from .accumulate import Accumulator, Tables
 from .eventlog import EventLog
-from .metrics import replication_kpis
+from .metrics import replication_tables
 from .run import run_replication
 from .scenario import Scenario
 from .summary import (summarise_appointments, summarise_by_interval, summarise_citizens, summarise_staff,
@@ -35,37 +38,54 @@ from .summary import (summarise_appointments, summarise_by_interval, summarise_c
 
 @dataclass
 class ExperimentResult:
-    """Per-replication KPI tables of one experiment, and their summaries."""
+    """The KPI numbers of every replication of one experiment (:class:`sim.accumulate.Accumulator`),
+    their frames (``tables``, built on first use) and their summaries (``summary()``, computed once)."""
 
     scenario: Scenario
     seed: int
     replications: int
-    tables: dict[str, pd.DataFrame]
+    store: Accumulator
     logs: list[EventLog] | None = None
     wall_time_s: float = 0.0
     _summary: dict | None = field(default=None, repr=False)
+    _tables: Tables | None = field(default=None, repr=False)
 
     @property
     def reps(self) -> np.ndarray:
         return np.arange(self.replications)
 
+    @property
+    def tables(self) -> Tables:
+        """Per-replication frames by name: citizens, queue, queue_grid, staff, staff_interval, steps, appointments."""
+        if self._tables is None:
+            self._tables = Tables(self.store)
+        return self._tables
+
+    @property
+    def wait_hist(self) -> np.ndarray:
+        """Pooled wait histogram per row of the citizens table layout (:mod:`sim.histogram`)."""
+        return self.store.wait_hist
+
     def summary(self) -> dict[str, pd.DataFrame]:
         """Summaries over replications: citizens, targets, staff, queue (computed once)."""
         if self._summary is None:
-            citizens = summarise_citizens(self.tables["citizens"], self.reps)
+            k, v = self.store.keys, self.store.values
+            citizens = summarise_citizens(k["citizens"], v["citizens"], self.store.wait_hist)
+            si = dict(v["staff_interval"])
+            si["utilisation"] = si["busy_min"] / np.where(si["on_duty_min"] > 0, si["on_duty_min"], np.nan)
             self._summary = {
                 "citizens": citizens,
                 "targets": target_status(citizens, self.scenario),
-                "staff": summarise_staff(self.tables["staff"], self.reps),
-                "staff_interval": summarise_by_interval(self.tables["staff_interval"],
+                "staff": summarise_staff(k["staff"], v["staff"]),
+                "staff_interval": summarise_by_interval(k["staff_interval"], si,
                                                         ["interval_start_min", "interval", "staff_type", "station"],
                                                         ["staff_on_duty", "utilisation"]),
-                "queue": summarise_by_interval(self.tables["queue"], ["interval_start_min", "interval", "station"],
+                "queue": summarise_by_interval(k["queue"], v["queue"], ["interval_start_min", "interval", "station"],
                                                ["queue_mean", "queue_max"]),
-                "steps": summarise_steps(self.tables["steps"]),
+                "steps": summarise_steps(k["steps"], v["steps"]),
             }
             if self.scenario.appointments is not None:
-                self._summary["appointments"] = summarise_appointments(self.tables["appointments"])
+                self._summary["appointments"] = summarise_appointments(v["appointments"])
         return self._summary
 
     def day(self) -> pd.Series:
@@ -81,10 +101,11 @@ class ExecutorError(Exception):
     """The executor cannot be used (Dask not installed, or no scheduler answers)."""
 
 
-def _one(args) -> tuple[dict[str, pd.DataFrame], EventLog | None]:
+def _one(args) -> tuple[int, dict, tuple, EventLog | None]:
     scenario, rep, seed, keep_log = args
     log = run_replication(scenario, rep, seed)
-    return replication_kpis(log, scenario), (log if keep_log else None)
+    tables, hist = replication_tables(log, scenario)
+    return rep, tables, hist, (log if keep_log else None)
 
 
 def _dask_results(tasks, address: str, workers: int, progress=None) -> list:
@@ -140,14 +161,15 @@ def run_experiment(scenario: Scenario, replications: int | None = None, seed: in
     workers = (os.cpu_count() or 1) if workers == 0 else workers
     tasks = [(scenario, rep, seed, keep_logs) for rep in range(replications)]
     started = time.perf_counter()
-    tables, logs = _Collector(), []
+    store, logs = Accumulator(replications), []
 
     def collect(result) -> None:
-        tables.add(result[0])
+        rep, tables, hist, log = result
+        store.add(rep, tables, hist)
         if keep_logs:
-            logs.append(result[1])
+            logs.append(log)
         if progress:
-            progress(tables.count)
+            progress(store.count)
 
     if dask is not None:
         for result in _dask_results(tasks, dask, workers, progress):
@@ -160,39 +182,5 @@ def run_experiment(scenario: Scenario, replications: int | None = None, seed: in
         with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
             for result in pool.map(_one, tasks, chunksize=chunk):
                 collect(result)
-    return ExperimentResult(scenario, seed, replications, tables.frames(), logs if keep_logs else None,
+    return ExperimentResult(scenario, seed, replications, store, logs if keep_logs else None,
                             time.perf_counter() - started)
-
-
-class _Collector:
-    """Per-replication KPI tables, joined in replication order as they arrive.
-
-    Small frames are concatenated every ``CHUNK`` replications: a frame of a
-    few hundred rows costs about three times its data in pandas overhead, so
-    holding one per replication would make memory grow far faster than the
-    tables themselves.
-    """
-
-    CHUNK = 25
-
-    def __init__(self):
-        self.count = 0
-        self.pending: dict[str, list[pd.DataFrame]] = {}
-        self.joined: dict[str, list[pd.DataFrame]] = {}
-
-    def add(self, frames: dict[str, pd.DataFrame]) -> None:
-        self.count += 1
-        for name, frame in frames.items():
-            self.pending.setdefault(name, []).append(frame)
-        if self.count % self.CHUNK == 0:
-            self._join()
-
-    def _join(self) -> None:
-        for name, frames in self.pending.items():
-            if frames:
-                self.joined.setdefault(name, []).append(pd.concat(frames, ignore_index=True))
-        self.pending = {name: [] for name in self.pending}
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        self._join()
-        return {name: pd.concat(parts, ignore_index=True) for name, parts in self.joined.items()}

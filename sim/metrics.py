@@ -26,16 +26,17 @@ Group rows use ``"*"`` for "all" (all service types, all classes) and
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from . import histogram
 from .clock import format_clock
 from .eventlog import ABANDONED, SERVED, TURNED_AWAY, UNSERVED, EventLog
 from .scenario import Scenario
+from .tables import ALL, DAY, Table, table_frame
 
-ALL = "*"
-DAY = "day"
 GROUPINGS = ((), ("interval",), ("service_type",), ("class",), ("interval", "service_type"), ("interval", "class"))
 COUNT_COLUMNS = ("arrivals", "tickets", "served", "abandoned", "unserved", "turned_away", "balked")
 
@@ -102,227 +103,111 @@ def citizen_frame(log: EventLog, scenario: Scenario) -> pd.DataFrame:
     return frame
 
 
-def _segment_quantiles(group: np.ndarray, values: np.ndarray, n_groups: int, qs) -> np.ndarray:
-    """Per-group quantiles (numpy's linear interpolation) of ``values``; NaN for empty groups."""
-    order = np.lexsort((values, group))
-    g, v = group[order], values[order]
-    counts = np.bincount(g, minlength=n_groups)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    out = np.full((n_groups, len(qs)), np.nan)
+@lru_cache(maxsize=64)
+def _citizen_layout(n_intervals: int, n_services: int, n_classes: int) -> tuple:
+    """Row offsets of each grouping of :data:`GROUPINGS` and the (interval, service, class) codes of every row.
+
+    Every group that could exist has a row in every replication (the layout is
+    fixed per experiment); a code of -1 means "all". Within a grouping, rows
+    are ordered by interval, then service type, then class.
+    """
+    sizes = {"interval": n_intervals, "service_type": n_services, "class": n_classes}
+    offsets, codes, first = [], {k: [] for k in sizes}, 0
+    for keys in GROUPINGS:
+        offsets.append(first)
+        shape = [sizes[k] for k in keys]
+        grid = np.indices(shape).reshape(len(keys), -1) if keys else np.zeros((0, 1), np.int64)
+        for k in sizes:
+            codes[k].append(grid[keys.index(k)] if k in keys else np.full(grid.shape[1], -1))
+        first += grid.shape[1]
+    return tuple(offsets), first, {k: np.concatenate(v) for k, v in codes.items()}, sizes
+
+
+def _sorted_quantiles(v: np.ndarray, starts: np.ndarray, counts: np.ndarray, base: np.ndarray, qs) -> np.ndarray:
+    """Per-group quantiles (numpy's linear interpolation) of values sorted within groups; NaN when empty.
+
+    Positions are taken relative to ``base`` (the start of each row's grouping),
+    so that the interpolation weights round as they did grouping by grouping.
+    """
+    out = np.full((len(counts), len(qs)), np.nan)
     has = counts > 0
     for k, q in enumerate(qs):
-        pos = starts[has] + q * (counts[has] - 1)
+        pos = (starts[has] - base[has]) + q * (counts[has] - 1)
         lo = np.floor(pos).astype(np.int64)
         hi = np.ceil(pos).astype(np.int64)
-        out[has, k] = v[lo] + (v[hi] - v[lo]) * (pos - lo)
+        b = base[has]
+        out[has, k] = v[lo + b] + (v[hi + b] - v[lo + b]) * (pos - lo)
     return out
 
 
-def _aggregate(cols: dict[str, np.ndarray], keys: tuple[str, ...], within: list[str]) -> dict[str, np.ndarray]:
-    """Counts, sums, maxima and quantiles per group of ``keys`` (one group of everyone when empty).
+def citizen_table(log: EventLog, scenario: Scenario) -> tuple[Table, tuple[np.ndarray, np.ndarray]]:
+    """Counts, sums, maxima and per-day percentiles for every row of the fixed citizen layout.
 
-    Returns columns including the integer codes of ``keys`` (-1 where a key is "all").
+    Returns the table and the day's waits as a sparse histogram per row
+    (:func:`sim.histogram.sparse` form: flat index, count). Every
+    ``within_<target>`` column of :func:`_citizen_columns` is summed per group,
+    whatever the target kind. A row's group is present in a replication when
+    it has at least one measured citizen (``arrivals > 0``).
     """
-    n_cit = len(cols["ticketed"])
-    combined = np.zeros(n_cit, dtype=np.int64)
-    for key in keys:
-        combined = combined * 4096 + cols[key]
-    uniq, codes = np.unique(combined, return_inverse=True) if keys else (np.zeros(1, np.int64), np.zeros(n_cit, np.int64))
-    n = len(uniq)
-    tick = cols["ticketed"]
-    gt = codes[tick]
-    wait = cols["wait_min"][tick]
-    out = {"arrivals": np.bincount(codes, minlength=n),
-           "turned_away": np.bincount(codes, weights=cols["turned_away"], minlength=n),
-           "tickets": np.bincount(gt, minlength=n)}
+    cols = _citizen_columns(log, scenario)
+    within = [c for c in cols if c.startswith("within_")]
+    edges = interval_edges_min(scenario)
+    offsets, n_rows, codes, sizes = _citizen_layout(len(edges), len(log.service_codes), len(log.class_codes))
+    parts = []
+    for off, keys in zip(offsets, GROUPINGS):
+        idx = np.zeros(len(cols["ticketed"]), dtype=np.int64)
+        for key in keys:
+            idx = idx * sizes[key] + cols[key]
+        parts.append(idx + off)
+    rows = np.concatenate(parts)
+    reps = len(GROUPINGS)
+    tick = np.tile(cols["ticketed"], reps)
+    gt = rows[tick]
+    wait = np.tile(cols["wait_min"], reps)[tick]
+    values = {"arrivals": np.bincount(rows, minlength=n_rows).astype(float),
+              "turned_away": np.bincount(rows, weights=np.tile(cols["turned_away"], reps), minlength=n_rows)}
+    values["tickets"] = np.bincount(gt, minlength=n_rows).astype(float)
     for col in ("served", "abandoned", "unserved", "balked", *within):
-        out[col] = np.bincount(gt, weights=cols[col][tick], minlength=n)
-    out["wait_sum_min"] = np.bincount(gt, weights=wait, minlength=n)
-    out["time_in_system_sum_min"] = np.bincount(gt, weights=np.nan_to_num(cols["time_in_system_min"][tick]), minlength=n)
-    wmax = np.full(n, -np.inf)
-    np.maximum.at(wmax, gt, wait)
-    out["wait_max_min"] = np.where(np.isinf(wmax), np.nan, wmax)
-    q = _segment_quantiles(gt, wait, n, (0.5, 0.9, 0.95))
-    out["wait_p50_min"], out["wait_p90_min"], out["wait_p95_min"] = q[:, 0], q[:, 1], q[:, 2]
-    rest = uniq.copy()
-    for key in reversed(("interval", "service_type", "class")):
-        if key in keys:
-            out["_" + key] = rest % 4096
-            rest = rest // 4096
-        else:
-            out["_" + key] = np.full(n, -1)
-    return out
+        values[col] = np.bincount(gt, weights=np.tile(cols[col], reps)[tick], minlength=n_rows)
+    values["wait_sum_min"] = np.bincount(gt, weights=wait, minlength=n_rows)
+    values["time_in_system_sum_min"] = np.bincount(
+        gt, weights=np.nan_to_num(np.tile(cols["time_in_system_min"], reps)[tick]), minlength=n_rows)
+    order = np.lexsort((wait, gt))
+    g, v = gt[order], wait[order]
+    counts = values["tickets"].astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    values["wait_max_min"] = np.where(counts > 0, v[np.maximum(starts + counts - 1, 0)] if len(v) else np.nan, np.nan)
+    n_tick = int(cols["ticketed"].sum())  # every grouping holds every ticketed citizen once
+    base = np.searchsorted(np.asarray(offsets), np.arange(n_rows), side="right") - 1
+    q = _sorted_quantiles(v, starts, counts, base * n_tick, (0.5, 0.9, 0.95))
+    values["wait_p50_min"], values["wait_p90_min"], values["wait_p95_min"] = q[:, 0], q[:, 1], q[:, 2]
+    # sorted by (row, wait), so the flat histogram keys are sorted too: count runs
+    flat = g * histogram.N_BINS + histogram.bin_of(v)
+    cut = np.flatnonzero(np.diff(flat)) + 1
+    run_starts = np.concatenate([[0], cut]) if len(flat) else np.zeros(0, np.int64)
+    hist = (flat[run_starts], np.diff(np.concatenate([run_starts, [len(flat)]])))
+    labels = np.asarray([DAY] + interval_labels(scenario) + ["after"], dtype=object)
+    iv = codes["interval"]
+    keys = {"interval": labels[iv + 1],
+            "interval_start_min": np.where(iv >= 0, edges[np.clip(iv, 0, None)], np.nan),
+            "service_type": np.asarray((ALL,) + tuple(log.service_codes), dtype=object)[codes["service_type"] + 1],
+            "class": np.asarray((ALL,) + tuple(log.class_codes), dtype=object)[codes["class"] + 1]}
+    return Table(keys, values), hist
 
 
 def citizen_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
     """Counts, waits and service levels per interval, service type and class (and their totals).
 
-    One row per group of :data:`GROUPINGS`; sums (``wait_sum_min``,
-    ``within_<target>``) are kept so replications can be pooled exactly.
+    One row per group of :data:`GROUPINGS` that has citizens; sums
+    (``wait_sum_min``, ``within_<target>``) are kept so replications can be
+    pooled exactly. ``wait_p50_min`` ... are the day's own percentiles.
     """
-    cols = _citizen_columns(log, scenario)
-    within = [c for c in cols if c.startswith("within_")]
-    parts = [_aggregate(cols, keys, within) for keys in GROUPINGS]
-    data = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    edges = interval_edges_min(scenario)
-    labels = np.asarray([DAY] + interval_labels(scenario) + ["after"], dtype=object)
-    services = np.asarray((ALL,) + tuple(log.service_codes), dtype=object)
-    classes = np.asarray((ALL,) + tuple(log.class_codes), dtype=object)
-    iv = data.pop("_interval")
-    out = pd.DataFrame({
-        "rep": log.replication,
-        "interval": labels[iv + 1],
-        "interval_start_min": np.where(iv >= 0, edges[np.clip(iv, 0, None)], np.nan),
-        "service_type": services[data.pop("_service_type") + 1],
-        "class": classes[data.pop("_class") + 1],
-    })
-    for col in ("arrivals", "turned_away", "tickets", "served", "abandoned", "unserved", "balked", *within):
-        out[col] = data[col].astype(np.int64)
-    for col in ("wait_sum_min", "wait_max_min", "time_in_system_sum_min", "wait_p50_min", "wait_p90_min",
-                "wait_p95_min"):
-        out[col] = data[col]
-    tickets = out["tickets"].to_numpy()
-    safe = np.where(tickets > 0, tickets, np.nan)
-    out["wait_mean_min"] = out["wait_sum_min"].to_numpy() / safe
-    out["abandon_fraction"] = out["abandoned"].to_numpy() / safe
-    served = out["served"].to_numpy()
-    out["time_in_system_mean_min"] = out["time_in_system_sum_min"].to_numpy() / np.where(served > 0, served, np.nan)
-    for w in within:
-        out["sl_" + w[len("within_"):]] = out[w].to_numpy() / safe
-    return out
+    table, _ = citizen_table(log, scenario)
+    return table_frame("citizens", table.keys, table.stacked(), np.array([log.replication]))
 
 
-def _waiting_spells(log: EventLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(start, end, station) of every spell a citizen spent waiting in a queue."""
-    station_of = log.step_stations
-    v_station = [station_of[(s, j)] for s, j in zip(log.service[log.visit_citizen], log.visit_step)]
-    gone = np.flatnonzero(log.outcome == ABANDONED)
-    g_station = [station_of[(log.service[c], log.abandon_step[c])] for c in gone]
-    u_station = [station_of[(log.service[c], j)] for c, j in zip(log.unserved_citizen, log.unserved_step)]
-    # a citizen whose step ended after the hard stop is unserved at the next step without waiting for it
-    u_end = np.maximum(log.unserved_join_min, log.hard_stop_min)
-    starts = np.concatenate([log.visit_join_min, log.ticket_min[gone], log.unserved_join_min])
-    ends = np.concatenate([log.visit_start_min, log.leave_min[gone], u_end])
-    stations = np.asarray(v_station + g_station + u_station, dtype=object)
-    return starts, ends, stations
-
-
-def _time_average(starts, ends, lo, hi) -> float:
-    overlap = np.clip(np.minimum(ends, hi) - np.maximum(starts, lo), 0, None)
-    return float(overlap.sum() / (hi - lo))
-
-
-def queue_kpis(log: EventLog, scenario: Scenario, grid_min: float = 5.0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Queue length per station (and ``"*"``): time averages per interval, and samples on a grid.
-
-    Returns ``(per_interval, on_grid)``; ``per_interval`` has ``queue_mean``
-    and ``queue_max`` per interval, ``on_grid`` has ``waiting`` at each
-    ``t_min`` of a ``grid_min`` grid from opening to the hard stop.
-    """
-    starts, ends, stations = _waiting_spells(log)
-    edges = interval_edges_min(scenario)
-    labels = interval_labels(scenario)
-    grid = np.arange(scenario.hours.open_min, scenario.hours.hard_stop_min + 1e-9, grid_min)
-    rows, grid_rows = [], []
-    for station in [ALL, *scenario.stations]:
-        sel = np.ones(len(starts), bool) if station == ALL else stations == station
-        s, e = starts[sel], ends[sel]
-        times = np.concatenate([s, e])
-        steps = np.concatenate([np.ones(len(s)), -np.ones(len(e))])
-        order = np.lexsort((steps, times))  # departures before arrivals at equal times
-        times, level = times[order], np.cumsum(steps[order])
-        for label, lo, hi in zip(labels, edges[:-1], edges[1:]):
-            inside = (times >= lo) & (times < hi)
-            before = np.searchsorted(times, lo, side="right") - 1
-            peak = max(level[inside].max() if inside.any() else 0, level[before] if before >= 0 else 0)
-            rows.append((log.replication, label, lo, station, _time_average(s, e, lo, hi), int(peak)))
-        at = np.searchsorted(times, grid, side="right") - 1
-        waiting = np.where(at >= 0, level[np.clip(at, 0, None)] if len(level) else 0, 0)
-        grid_rows.append(pd.DataFrame({"rep": log.replication, "station": station, "t_min": grid,
-                                       "waiting": waiting.astype(np.int64)}))
-    per_interval = pd.DataFrame(rows, columns=["rep", "interval", "interval_start_min", "station", "queue_mean", "queue_max"])
-    return per_interval, pd.concat(grid_rows, ignore_index=True)
-
-
-def _inside_periods(log: EventLog, staff: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Length of each span [start, end) of a staff member that lies inside their scheduled periods."""
-    out = np.zeros(len(staff))
-    for i, (s, a, b) in enumerate(zip(staff.tolist(), start.tolist(), end.tolist())):
-        out[i] = sum(max(0.0, min(b, p1) - max(a, p0)) for p0, p1 in log.staff_periods[s])
-    return out
-
-
-def staff_kpis(log: EventLog, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Utilisation, overtime and cost per staff type and station; staff on duty and utilisation per interval.
-
-    ``staff_on_duty`` is the average number on duty over the part of the
-    interval in which the hall is open (the first hour of a hall opening at
-    08:30 counts from 08:30).
-
-    Returns ``(per_type, per_interval)``. Overtime is time on duty outside the
-    scheduled periods (finishing a citizen, staying after closing). Staffed
-    minutes are on-duty minutes inside the scheduled periods, less time away
-    from post (compare with ``scheduled_min``: absence, lateness, short
-    absences and waiting for a window all lower it). Cost of a staff member:
-    scheduled paid hours x cost_per_hour + overtime hours x cost_per_hour x
-    overtime_factor.
-    """
-    staff_type = np.asarray(log.staff_types, dtype=object)
-    station = np.asarray(log.staff_stations, dtype=object)
-    n_staff = len(log.staff_ids)
-    busy = np.bincount(log.visit_staff, weights=log.visit_end_min - log.visit_start_min, minlength=n_staff)
-    on = np.bincount(log.duty_staff, weights=log.duty_off_min - log.duty_on_min, minlength=n_staff)
-    inside = _inside_periods(log, log.duty_staff, log.duty_on_min, log.duty_off_min)
-    over = on - np.bincount(log.duty_staff, weights=inside, minlength=n_staff)  # on duty outside the periods
-    paid_h = np.zeros(n_staff)
-    rate = np.zeros(n_staff)
-    factor = np.ones(n_staff)
-    for i, shift in enumerate(log.staff_shifts):
-        stype = scenario.staff_types[log.staff_types[i]]
-        paid_h[i] = scenario.shift_patterns[shift].paid_hours
-        rate[i], factor[i] = stype.cost_per_hour, stype.overtime_factor
-    cost = paid_h * rate + over / 60.0 * rate * factor
-    away = np.bincount(log.away_staff, weights=log.away_end_min - log.away_start_min, minlength=n_staff)
-    away_inside = np.bincount(log.away_staff, minlength=n_staff,
-                              weights=_inside_periods(log, log.away_staff, log.away_start_min, log.away_end_min))
-    per_staff = pd.DataFrame({"staff_type": staff_type, "station": station, "staff": 1, "on_duty_min": on,
-                              "busy_min": busy, "overtime_min": over, "paid_hours": paid_h, "cost": cost,
-                              "absent": log.staff_absent.astype(np.int64),
-                              "scheduled_min": log.staff_scheduled_min,
-                              "staffed_min": on - over - away_inside, "away_min": away})
-    per_type = per_staff.groupby(["staff_type", "station"], as_index=False).sum(numeric_only=True)
-    total = per_staff.sum(numeric_only=True).to_frame().T.assign(staff_type=ALL, station=ALL)
-    per_type = pd.concat([per_type, total], ignore_index=True)
-    per_type["utilisation"] = per_type["busy_min"] / per_type["on_duty_min"].where(per_type["on_duty_min"] > 0)
-    per_type.insert(0, "rep", log.replication)
-
-    edges = np.arange(interval_edges_min(scenario)[0], scenario.hours.hard_stop_min + scenario.hours.interval_min,
-                      scenario.hours.interval_min)
-    # groups: each staff type at each station, each staff type, and everyone
-    groups = [(st, place, (staff_type == st) & (station == place))
-              for st, place in dict.fromkeys(zip(log.staff_types, log.staff_stations))]
-    groups += [(st, ALL, staff_type == st) for st in dict.fromkeys(log.staff_types)]
-    groups.append((ALL, ALL, np.ones(n_staff, bool)))
-    rows = []
-    open_min, close_min = scenario.hours.open_min, scenario.hours.close_min
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        # staff on duty: averaged over the part of the interval the hall is open (all of it outside opening hours)
-        span = (min(hi, close_min) - max(lo, open_min)) if lo < close_min and hi > open_min else hi - lo
-        b = np.bincount(log.visit_staff, weights=np.clip(np.minimum(log.visit_end_min, hi) - np.maximum(log.visit_start_min, lo), 0, None),
-                        minlength=n_staff)
-        o = np.bincount(log.duty_staff, weights=np.clip(np.minimum(log.duty_off_min, hi) - np.maximum(log.duty_on_min, lo), 0, None),
-                        minlength=n_staff)
-        for st, place, sel in groups:
-            rows.append((log.replication, format_clock(lo), lo, st, place, float(o[sel].sum()) / span,
-                         float(b[sel].sum()), float(o[sel].sum())))
-    per_interval = pd.DataFrame(rows, columns=["rep", "interval", "interval_start_min", "staff_type", "station",
-                                               "staff_on_duty", "busy_min", "on_duty_min"])
-    per_interval["utilisation"] = per_interval["busy_min"] / per_interval["on_duty_min"].where(per_interval["on_duty_min"] > 0)
-    return per_type, per_interval
-
-
-def step_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
-    """Waits per step of each route (queue join to call), and time in the hall end to end.
+def step_table(log: EventLog, scenario: Scenario) -> Table:
+    """Waits per step of each route (queue join to call).
 
     One row per (service type, step) with ``visits`` (steps served),
     ``wait_sum_min``, ``wait_max_min``, ``unserved`` (citizens still waiting
@@ -343,17 +228,23 @@ def step_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
     u_keep = measured[log.unserved_citizen]
     u_key = log.service[log.unserved_citizen][u_keep] * n_steps + log.unserved_step[u_keep].astype(np.int64)
     unserved = np.bincount(u_key, minlength=size)
-    rows = []
-    for k, code in enumerate(log.service_codes):
-        for j, st in enumerate(scenario.services[code].steps):
-            i = k * n_steps + j
-            rows.append((log.replication, code, j, st.station, st.skill or code, int(visits[i]), float(wait_sum[i]),
-                         float(wait_max[i]) if visits[i] else np.nan, int(unserved[i])))
-    return pd.DataFrame(rows, columns=["rep", "service_type", "step", "station", "skill", "visits", "wait_sum_min",
-                                       "wait_max_min", "unserved"])
+    rows = [(code, j, st.station, st.skill or code, k * n_steps + j)
+            for k, code in enumerate(log.service_codes) for j, st in enumerate(scenario.services[code].steps)]
+    i = np.array([r[4] for r in rows], dtype=np.int64)
+    keys = {name: np.asarray([r[n] for r in rows], dtype=object if n != 1 else np.int64)
+            for n, name in enumerate(("service_type", "step", "station", "skill"))}
+    return Table(keys, {"visits": visits[i].astype(float), "wait_sum_min": wait_sum[i],
+                        "wait_max_min": np.where(visits[i] > 0, wait_max[i], np.nan),
+                        "unserved": unserved[i].astype(float)})
 
 
-def appointment_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
+def step_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
+    """:func:`step_table` of one replication as a frame."""
+    t = step_table(log, scenario)
+    return table_frame("steps", t.keys, t.stacked(), np.array([log.replication]))
+
+
+def appointment_table(log: EventLog, scenario: Scenario) -> Table:
     """Appointments of the day: booked, no-shows, on-time arrivals and punctuality of service.
 
     ``called_within`` counts appointment citizens (arrived within the grace
@@ -367,17 +258,40 @@ def appointment_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
     limit = log.slot_min + (a.called_within_min if a is not None else 0.0)
     called_within = on_time & (first_start <= limit)
     waits = log.wait_min[on_time]
-    return pd.DataFrame([{
-        "rep": log.replication, "booked": log.appointments_booked, "no_shows": log.appointments_no_show,
-        "arrived_on_time": int(on_time.sum()), "served": int((on_time & (log.outcome == SERVED)).sum()),
-        "called_within": int(called_within.sum()), "wait_sum_min": float(np.nansum(waits)),
-    }])
+    row = {"booked": log.appointments_booked, "no_shows": log.appointments_no_show,
+           "arrived_on_time": int(on_time.sum()), "served": int((on_time & (log.outcome == SERVED)).sum()),
+           "called_within": int(called_within.sum()), "wait_sum_min": float(np.nansum(waits))}
+    return Table({}, {k: np.array([v], dtype=float) for k, v in row.items()})
+
+
+def appointment_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
+    """:func:`appointment_table` of one replication as a frame."""
+    t = appointment_table(log, scenario)
+    return table_frame("appointments", t.keys, t.stacked(), np.array([log.replication]))
+
+
+def replication_tables(log: EventLog, scenario: Scenario) -> tuple[dict[str, Table], tuple[np.ndarray, np.ndarray]]:
+    """Every KPI table of one replication, keyed by table name, and its sparse wait histogram."""
+    from .occupancy import queue_tables, staff_tables
+
+    citizens, hist = citizen_table(log, scenario)
+    queue_interval, queue_grid = queue_tables(log, scenario)
+    staff, staff_interval = staff_tables(log, scenario)
+    return ({"citizens": citizens, "queue": queue_interval, "queue_grid": queue_grid, "staff": staff,
+             "staff_interval": staff_interval, "steps": step_table(log, scenario),
+             "appointments": appointment_table(log, scenario)}, hist)
 
 
 def replication_kpis(log: EventLog, scenario: Scenario) -> dict[str, pd.DataFrame]:
-    """Every KPI table of one replication, keyed by table name."""
-    queue_interval, queue_grid = queue_kpis(log, scenario)
-    staff, staff_interval = staff_kpis(log, scenario)
-    return {"citizens": citizen_kpis(log, scenario), "queue": queue_interval, "queue_grid": queue_grid,
-            "staff": staff, "staff_interval": staff_interval, "steps": step_kpis(log, scenario),
-            "appointments": appointment_kpis(log, scenario)}
+    """Every KPI table of one replication as frames, keyed by table name."""
+    tables, _ = replication_tables(log, scenario)
+    rep = np.array([log.replication])
+    return {name: table_frame(name, t.keys, t.stacked(), rep) for name, t in tables.items()}
+
+
+def __getattr__(name: str):
+    # queue and staff KPIs live in sim.occupancy; imported here lazily (occupancy imports this module)
+    if name in ("queue_kpis", "staff_kpis"):
+        from . import occupancy
+        return getattr(occupancy, name)
+    raise AttributeError(name)

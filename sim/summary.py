@@ -8,8 +8,13 @@ delta-method standard error
 
     R = sum(y) / sum(x),   se(R) = sqrt( sum((y_i - R x_i)^2) / (n (n - 1)) ) / mean(x),
 
-and a t interval with n - 1 degrees of freedom. Percentiles and maxima are
-averaged over the replications that had citizens, with a t interval.
+and a t interval with n - 1 degrees of freedom. Maxima are averaged over the
+replications that had citizens, with a t interval. Wait percentiles are
+pooled quantiles of every wait of every replication (:mod:`sim.histogram`),
+not means of the days' percentiles (which read high near the no-wait atom).
+
+The summaries work on ``replications x rows`` arrays (:mod:`sim.accumulate`),
+one vectorised pass per column, never on per-day frames.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .metrics import ALL, COUNT_COLUMNS, DAY
+from . import histogram
 from .scenario import Scenario
+from .metrics import COUNT_COLUMNS
+from .tables import ALL, DAY
 
 CONFIDENCE = 0.95
 
@@ -71,44 +78,83 @@ def ratio_ci(numerators, denominators) -> tuple[float, float, float]:
     return r, r - half, r + half
 
 
-def _complete(frame: pd.DataFrame, keys: list[str], reps: np.ndarray, fill: dict) -> pd.DataFrame:
-    """Give every group a row in every replication (missing counts are zeros)."""
-    groups = frame[keys].drop_duplicates()
-    full = groups.merge(pd.DataFrame({"rep": reps}), how="cross")
-    out = full.merge(frame, on=keys + ["rep"], how="left")
-    return out.fillna(fill)
+def _t_rows(n: np.ndarray) -> np.ndarray:
+    n = np.asarray(n)
+    return np.where(n > 1, stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1)), np.nan)
+
+
+def mean_ci_rows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`mean_ci` of every column of a ``replications x rows`` array (NaNs left out)."""
+    v = np.ascontiguousarray(np.asarray(values, dtype=float).T)  # rows x replications: sums along memory
+    rows, n = v.shape
+    m, lo, hi = np.full(rows, np.nan), np.full(rows, np.nan), np.full(rows, np.nan)
+    gaps = np.isnan(v).any(axis=1)
+    full = ~gaps
+    if n > 0 and full.any():
+        w = v[full]
+        m[full] = w.mean(axis=1)
+        if n > 1:
+            half = _t_rows(np.array([n]))[0] * w.std(axis=1, ddof=1) / np.sqrt(n)
+            lo[full], hi[full] = m[full] - half, m[full] + half
+    for i in np.flatnonzero(gaps):
+        m[i], lo[i], hi[i] = mean_ci(v[i])
+    return m, lo, hi
+
+
+def ratio_ci_rows(numerators: np.ndarray, denominators: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`ratio_ci` of every column of two ``replications x rows`` arrays."""
+    y = np.ascontiguousarray(np.asarray(numerators, dtype=float).T)
+    x = np.ascontiguousarray(np.asarray(denominators, dtype=float).T)
+    n = x.shape[1]
+    sx = x.sum(axis=1)
+    ok = sx > 0
+    r = np.full(len(sx), np.nan)
+    r[ok] = y[ok].sum(axis=1) / sx[ok]
+    lo, hi = np.full(len(sx), np.nan), np.full(len(sx), np.nan)
+    if n > 1 and ok.any():
+        se = np.sqrt(((y[ok] - r[ok, None] * x[ok]) ** 2).sum(axis=1) / (n * (n - 1))) / x[ok].mean(axis=1)
+        half = _t_rows(np.array([n]))[0] * se
+        lo[ok], hi[ok] = r[ok] - half, r[ok] + half
+    return r, lo, hi
+
+
+def _put(row: dict, name: str, triple) -> None:
+    row[name], row[name + "_lo"], row[name + "_hi"] = triple
 
 
 RATIOS = {"wait_mean_min": ("wait_sum_min", "tickets"), "abandon_fraction": ("abandoned", "tickets"),
           "time_in_system_mean_min": ("time_in_system_sum_min", "served")}
-AVERAGED = ("wait_p50_min", "wait_p90_min", "wait_p95_min", "wait_max_min")
+POOLED = {"wait_p50_min": 0.5, "wait_p90_min": 0.9, "wait_p95_min": 0.95}
 
 
-def summarise_citizens(frame: pd.DataFrame, reps: np.ndarray) -> pd.DataFrame:
-    """Summary of :func:`sim.metrics.citizen_kpis` rows over replications.
+def summarise_citizens(keys: dict[str, np.ndarray], values: dict[str, np.ndarray],
+                       wait_hist: np.ndarray) -> pd.DataFrame:
+    """Summary over replications of the citizens table (``replications x rows`` arrays, see :mod:`sim.tables`).
 
-    Each metric ``m`` gets columns ``m``, ``m_lo`` and ``m_hi``.
+    Each metric ``m`` gets columns ``m``, ``m_lo`` and ``m_hi``. Counts:
+    means (a replication without the group counts zeros); ratios: ratio of
+    sums (module docstring); ``wait_max_min``: mean of the days' maxima.
+    ``wait_p50_min``, ``wait_p90_min``, ``wait_p95_min``: pooled quantiles of
+    all the group's waits over all replications (:mod:`sim.histogram`), with
+    no interval (their ``_lo`` and ``_hi`` are NaN).
     """
-    keys = ["interval", "interval_start_min", "service_type", "class"]
-    frame = frame.assign(interval_start_min=frame["interval_start_min"].fillna(-1.0))
-    within = [c for c in frame.columns if c.startswith("within_")]
-    sums = list(COUNT_COLUMNS) + ["wait_sum_min", "time_in_system_sum_min"] + within
-    full = _complete(frame, keys, reps, {c: 0 for c in sums})
+    present = (values["arrivals"] > 0).any(axis=0)
+    v = {c: a[:, present] for c, a in values.items()}
+    within = [c for c in values if c.startswith("within_")]
     ratios = dict(RATIOS)
     ratios.update({"sl_" + w[len("within_"):]: (w, "tickets") for w in within})
-    rows = []
-    for key, g in full.groupby(keys, sort=False):
-        row = dict(zip(keys, key))
-        row["replications"] = len(g)
-        for c in COUNT_COLUMNS:
-            row[c], row[c + "_lo"], row[c + "_hi"] = mean_ci(g[c])
-        for name, (num, den) in ratios.items():
-            row[name], row[name + "_lo"], row[name + "_hi"] = ratio_ci(g[num], g[den])
-        for c in AVERAGED:
-            row[c], row[c + "_lo"], row[c + "_hi"] = mean_ci(g[c])
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    out["interval_start_min"] = out["interval_start_min"].replace(-1.0, np.nan)
+    out = {k: a[present] for k, a in keys.items()}
+    out["replications"] = np.full(int(present.sum()), values["arrivals"].shape[0])
+    for c in COUNT_COLUMNS:
+        _put(out, c, mean_ci_rows(v[c]))
+    for name, (num, den) in ratios.items():
+        _put(out, name, ratio_ci_rows(v[num], v[den]))
+    pooled = histogram.quantiles(wait_hist[present], list(POOLED.values()))
+    nan = np.full(int(present.sum()), np.nan)
+    for j, name in enumerate(POOLED):
+        _put(out, name, (pooled[:, j], nan, nan))
+    _put(out, "wait_max_min", mean_ci_rows(v["wait_max_min"]))
+    out = pd.DataFrame(out)
     # An interval is intersected with the range the quantity can take.
     bounded = [c for c in out.columns if c.endswith(("_lo", "_hi"))]
     fractions = [c for c in bounded if c.startswith(("sl_", "abandon_fraction"))]
@@ -119,55 +165,44 @@ def summarise_citizens(frame: pd.DataFrame, reps: np.ndarray) -> pd.DataFrame:
                            ).reset_index(drop=True)
 
 
-def summarise_staff(frame: pd.DataFrame, reps: np.ndarray) -> pd.DataFrame:
+def summarise_staff(keys: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> pd.DataFrame:
     """Utilisation (ratio of sums), overtime and cost (means) per staff type and station."""
-    rows = []
-    for (stype, station), g in frame.groupby(["staff_type", "station"], sort=False):
-        g = g.set_index("rep").reindex(reps, fill_value=0)
-        row = {"staff_type": stype, "station": station, "staff": g["staff"].mean()}
-        row["utilisation"], row["utilisation_lo"], row["utilisation_hi"] = ratio_ci(g["busy_min"], g["on_duty_min"])
-        row["utilisation_lo"], row["utilisation_hi"] = max(row["utilisation_lo"], 0.0), min(row["utilisation_hi"], 1.0)
-        row["staffed_share"], row["staffed_share_lo"], row["staffed_share_hi"] = ratio_ci(g["staffed_min"],
-                                                                                         g["scheduled_min"])
-        for c in ("overtime_min", "cost", "paid_hours", "on_duty_min", "scheduled_min", "staffed_min", "absent"):
-            row[c], row[c + "_lo"], row[c + "_hi"] = mean_ci(g[c])
-        rows.append(row)
-    return pd.DataFrame(rows)
+    out = dict(keys)
+    out["staff"] = np.ascontiguousarray(values["staff"].T).mean(axis=1)
+    u, u_lo, u_hi = ratio_ci_rows(values["busy_min"], values["on_duty_min"])
+    _put(out, "utilisation", (u, np.maximum(u_lo, 0.0), np.minimum(u_hi, 1.0)))
+    _put(out, "staffed_share", ratio_ci_rows(values["staffed_min"], values["scheduled_min"]))
+    for c in ("overtime_min", "cost", "paid_hours", "on_duty_min", "scheduled_min", "staffed_min", "absent"):
+        _put(out, c, mean_ci_rows(values[c]))
+    return pd.DataFrame(out)
 
 
-def summarise_steps(frame: pd.DataFrame) -> pd.DataFrame:
+def summarise_steps(keys: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> pd.DataFrame:
     """Mean wait per step (ratio of sums over replications, with its interval) and visits per day."""
-    rows = []
-    for (code, step, station, skill), g in frame.groupby(["service_type", "step", "station", "skill"], sort=False):
-        row = {"service_type": code, "step": step, "station": station, "skill": skill}
-        row["visits"], row["visits_lo"], row["visits_hi"] = mean_ci(g["visits"])
-        row["wait_mean_min"], row["wait_mean_min_lo"], row["wait_mean_min_hi"] = ratio_ci(g["wait_sum_min"], g["visits"])
-        row["unserved"] = g["unserved"].mean()
-        rows.append(row)
-    return pd.DataFrame(rows)
+    out = dict(keys)
+    _put(out, "visits", mean_ci_rows(values["visits"]))
+    _put(out, "wait_mean_min", ratio_ci_rows(values["wait_sum_min"], values["visits"]))
+    out["unserved"] = np.ascontiguousarray(values["unserved"].T).mean(axis=1)
+    return pd.DataFrame(out)
 
 
-def summarise_appointments(frame: pd.DataFrame) -> pd.DataFrame:
+def summarise_appointments(values: dict[str, np.ndarray]) -> pd.DataFrame:
     """Booked, no-shows and on-time arrivals per day; share called within the promise of the slot."""
     row = {}
     for c in ("booked", "no_shows", "arrived_on_time", "served"):
-        row[c], row[c + "_lo"], row[c + "_hi"] = mean_ci(frame[c])
-    row["called_within_share"], row["called_within_share_lo"], row["called_within_share_hi"] = ratio_ci(
-        frame["called_within"], frame["arrived_on_time"])
-    row["wait_mean_min"], row["wait_mean_min_lo"], row["wait_mean_min_hi"] = ratio_ci(
-        frame["wait_sum_min"], frame["arrived_on_time"])
+        _put(row, c, mean_ci(values[c][:, 0]))
+    _put(row, "called_within_share", ratio_ci(values["called_within"][:, 0], values["arrived_on_time"][:, 0]))
+    _put(row, "wait_mean_min", ratio_ci(values["wait_sum_min"][:, 0], values["arrived_on_time"][:, 0]))
     return pd.DataFrame([row])
 
 
-def summarise_by_interval(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:
-    """Mean and t interval of ``columns`` per group of ``keys`` (e.g. queue length per interval)."""
-    rows = []
-    for key, g in frame.groupby(keys, sort=True):
-        row = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
-        for c in columns:
-            row[c], row[c + "_lo"], row[c + "_hi"] = mean_ci(g[c])
-        rows.append(row)
-    return pd.DataFrame(rows)
+def summarise_by_interval(keys: dict[str, np.ndarray], values: dict[str, np.ndarray], key_names: list[str],
+                          columns: list[str]) -> pd.DataFrame:
+    """Mean and t interval of ``columns`` per row, sorted by ``key_names`` (e.g. queue length per interval)."""
+    out = {k: keys[k] for k in key_names}
+    for c in columns:
+        _put(out, c, mean_ci_rows(values[c]))
+    return pd.DataFrame(out).sort_values(key_names, kind="mergesort").reset_index(drop=True)
 
 
 def target_status(citizens_summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
