@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit  # the t quantile scipy.stats.t.ppf uses, without importing scipy.stats
 
 from . import histogram
 from .scenario import Scenario
@@ -32,7 +32,7 @@ CONFIDENCE = 0.95
 
 
 def _t(n: int) -> float:
-    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) if n > 1 else np.nan
+    return float(stdtrit(n - 1, 0.5 + CONFIDENCE / 2)) if n > 1 else np.nan
 
 
 def mean_ci(values) -> tuple[float, float, float]:
@@ -80,7 +80,7 @@ def ratio_ci(numerators, denominators) -> tuple[float, float, float]:
 
 def _t_rows(n: np.ndarray) -> np.ndarray:
     n = np.asarray(n)
-    return np.where(n > 1, stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1)), np.nan)
+    return np.where(n > 1, stdtrit(np.maximum(n - 1, 1), 0.5 + CONFIDENCE / 2), np.nan)
 
 
 def mean_ci_rows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

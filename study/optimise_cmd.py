@@ -33,18 +33,17 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
-import yaml
-
-from optimise.loop import StaffingPlan, plan_staffing
-from optimise.settings import load_settings
-from optimise.shifts import InfeasiblePlan, SolverUnavailable
-from sim.loading import ScenarioError, load_scenario, scenario_warnings
-from sim.metrics import DAY
+from typing import TYPE_CHECKING
 
 from .args import non_negative_int, positive_int, positive_seconds
-from .outputs import write_report_or_warn, write_run_tables
-from .results import RunFolderError, fresh_folder, manifest, new_run_id, run_folder, write_json
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from optimise.loop import StaffingPlan
+    from optimise.shifts import InfeasiblePlan
+
+# The optimiser, pandas and the report are imported when the command runs, not when `queueplan` starts.
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
@@ -79,11 +78,15 @@ def _progress(row: dict) -> None:
 
 
 def _default_out(name: str, seed: int, scenario) -> Path:
+    from .results import fresh_folder, new_run_id
+
     return fresh_folder(Path("results") / name / f"optimise-{new_run_id(scenario, seed)}")
 
 
 def format_plan(plan: StaffingPlan) -> str:
     """The roster, its cost, what it could not cover and the verification, as text for planners."""
+    from sim.tables import DAY
+
     s = plan.scenario
     lines = ["", "Roster"]
     table = plan.roster.table(s)
@@ -128,6 +131,11 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
 def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver: str, settings_source: str | None,
                command: list[str], lang: str = "en", report: bool = True, warn=lambda message: None) -> None:
     """Write the results folder of ``plan`` (see the module docstring)."""
+    import yaml
+
+    from .outputs import write_report_or_warn, write_run_tables
+    from .results import manifest, run_folder, write_json
+
     s = plan.scenario
     with run_folder(out) as tmp:
         if plan.verification is not None:  # the verified metrics: every table of a run, and its report
@@ -159,6 +167,8 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
 
 
 def _write_infeasible(exc: InfeasiblePlan, out: Path) -> None:
+    from .results import run_folder
+
     with run_folder(out) as tmp:
         if exc.lp_path is not None and Path(exc.lp_path).exists():
             shutil.copy(exc.lp_path, tmp / Path(exc.lp_path).name)
@@ -168,6 +178,13 @@ def _write_infeasible(exc: InfeasiblePlan, out: Path) -> None:
 
 def run(args) -> int:
     """Run ``queueplan optimise`` with parsed ``args``; return the exit code."""
+    from optimise.loop import plan_staffing
+    from optimise.settings import load_settings
+    from optimise.shifts import InfeasiblePlan, SolverUnavailable
+    from sim.loading import ScenarioError, load_scenario, scenario_warnings
+
+    from .results import RunFolderError
+
     try:
         scenario = load_scenario(args.scenario)
         for warning in scenario_warnings(scenario):

@@ -7,6 +7,9 @@ summary.json             headline numbers, targets and per-interval table (as ``
 intervals.csv            per interval x service type x class, over replications: means and 95% CIs
 targets.csv              every target in every interval: estimate, CI, met / met with confidence
 replications.csv         per replication x interval x service type x class: counts, waits, service levels
+                         (written 100 replications at a time; its wait_pNN_min are each day's own percentiles)
+wait_histogram.csv       pooled waits of the whole day over all replications, all service types and each one:
+                         bins [wait_lo_min, wait_hi_min) with their citizens (bin 0..0 holds waits exactly 0)
 staff.csv                per staff type and station: utilisation, overtime, cost, staffed share (with CIs)
 staff_replications.csv   the same per replication (for paired comparisons of cost and overtime)
 staff_intervals.csv      staff on duty and utilisation per interval, staff type and station
@@ -28,6 +31,9 @@ from pathlib import Path
 
 import pandas as pd
 
+import numpy as np
+
+from sim import histogram
 from sim.experiment import ExperimentResult
 
 from .results import manifest, run_folder, write_json
@@ -36,6 +42,34 @@ from .summary import summary_dict
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, float_format="%.6g")
+
+
+CHUNK_REPS = 100
+
+
+def _csv_in_chunks(result: ExperimentResult, name: str, path: Path) -> None:
+    """Write per-replication table ``name`` a slice of replications at a time (memory stays flat)."""
+    with open(path, "w", newline="") as f:
+        for lo in range(0, result.replications, CHUNK_REPS):
+            frame = result.store.frame(name, slice(lo, lo + CHUNK_REPS))
+            frame.to_csv(f, index=False, header=lo == 0, float_format="%.6g")
+
+
+def wait_histogram_frame(result: ExperimentResult) -> pd.DataFrame:
+    """Non-empty bins of the pooled whole-day wait histogram: all service types (``*``) and each one."""
+    keys = result.store.keys["citizens"]
+    rows = np.flatnonzero((keys["interval"] == "day") & (keys["class"] == "*"))
+    lower = np.concatenate([[0.0, 0.0], histogram.EDGES[:-1]])
+    upper = np.concatenate([[0.0], histogram.EDGES])
+    parts = []
+    for r in rows:
+        counts = result.wait_hist[r]
+        nz = np.flatnonzero(counts)
+        if len(nz):
+            parts.append(pd.DataFrame({"service_type": keys["service_type"][r], "wait_lo_min": lower[nz],
+                                       "wait_hi_min": upper[nz], "citizens": counts[nz]}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["service_type", "wait_lo_min", "wait_hi_min", "citizens"])
 
 
 def write_run_tables(result: ExperimentResult, folder: Path, final_dir: Path, source: str | None, workers: int,
@@ -51,15 +85,17 @@ def write_run_tables(result: ExperimentResult, folder: Path, final_dir: Path, so
     write_json(folder / "summary.json", summary)
     _csv(s["citizens"], folder / "intervals.csv")
     _csv(s["targets"], folder / "targets.csv")
-    _csv(result.tables["citizens"], folder / "replications.csv")
+    _csv_in_chunks(result, "citizens", folder / "replications.csv")
+    if result.wait_hist is not None:
+        wait_histogram_frame(result).to_csv(folder / "wait_histogram.csv", index=False, float_format="%.9g")
     _csv(s["staff"], folder / "staff.csv")
-    _csv(result.tables["staff"], folder / "staff_replications.csv")
+    _csv_in_chunks(result, "staff", folder / "staff_replications.csv")
     _csv(s["steps"], folder / "steps.csv")
     if "appointments" in s:
         _csv(s["appointments"], folder / "appointments.csv")
     _csv(s["staff_interval"], folder / "staff_intervals.csv")
     _csv(s["queue"], folder / "queue_intervals.csv")
-    _csv(result.tables["queue_grid"], folder / "queue_grid.csv")
+    _csv_in_chunks(result, "queue_grid", folder / "queue_grid.csv")
     if result.logs is not None:
         pd.concat([log.citizens_frame() for log in result.logs], ignore_index=True).to_parquet(
             folder / "citizens.parquet", index=False)

@@ -204,7 +204,8 @@ def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
     """Draw every figure a run folder supports into ``run_dir/figures/`` (PNG and SVG).
 
     The wait distribution uses ``citizens.parquet`` when the run kept it,
-    else the day's percentiles; staffing uses per-station staff on duty
+    else the pooled histogram ``wait_histogram.csv`` (runs written before it
+    existed: the day's percentiles); staffing uses per-station staff on duty
     (``staff_intervals.csv`` with a ``station`` column, else the roster) and
     ``requirements.csv`` if present; ``iterations.csv`` (optimiser runs)
     adds the iterations figure. A missing CJK font (``lang="zh"``) is
@@ -223,6 +224,11 @@ def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
         if citizens is not None:
             end = parse_clock(hours["sessions"][0]["start"]) + warmup if warmup else None
             return plots.plot_wait_cdf(citizens, targets, lang, warmup_end_min=end), "fig_wait_cdf"
+        hist = run.frame("wait_histogram.csv", required=False)
+        if hist is not None:
+            from .wait_figure import plot_wait_histogram
+
+            return plot_wait_histogram(hist, targets, lang), "fig_wait_cdf"
         return plots.plot_wait_percentiles(run.frame("intervals.csv"), targets, lang), "fig_wait_cdf_pct"
 
     def staffing():
