@@ -73,7 +73,8 @@ class _Citizen:
 class _Staff:
     __slots__ = ("idx", "day", "station", "queues", "speed", "flex", "busy", "on_duty", "leave_pending",
                  "staying", "citizen", "start_min", "window", "on_min", "period_end_min", "on_end", "last_end_min",
-                 "pool", "own_queues", "own_classes", "help_others", "away", "away_pending", "away_since")
+                 "pool", "own_queues", "own_classes", "help_others", "away", "away_pending", "away_since",
+                 "kind", "stamp")
 
     def __init__(self, idx, day: StaffDay, queues, speed):
         self.idx, self.day, self.station = idx, day, day.station
@@ -88,6 +89,8 @@ class _Staff:
         self.own_queues = self.own_classes = None  # set for restricted window groups
         self.help_others = True
         self.away_since = None  # start of the short absence in progress, if not yet recorded
+        self.kind = None  # what decides whom they may take: (own queues, own classes, help_others, flex)
+        self.stamp = {}   # per queue: when they became idle for it (their place in the idle order)
 
     def takes(self, q: int, klass: int) -> bool:
         """May this staff member serve a citizen of class ``klass`` waiting in queue ``q``?"""
@@ -141,6 +144,9 @@ class HallModel:
         self.levels = [tuple(k for k, c in enumerate(codes) if scenario.classes[c].priority == p) for p in priorities]
         self.queues = [[deque() for _ in codes] for _ in self.qkeys]
         self.idle: list[dict] = [{} for _ in self.qkeys]
+        # With restricted window groups, the idle staff of each queue also by kind (see _pick_restricted).
+        self.idle_kinds: list[dict] = [{} for _ in self.qkeys]
+        self.idle_clock = 0
         # Citizens in the hall who still need each queue (waiting, or at an earlier step of their route):
         # staff staying after closing go home only when nobody still needs them.
         self.track_pending = self.serve_until_empty
@@ -179,7 +185,26 @@ class HallModel:
             s.own_classes = set(self.class_index.values()) if group.classes is None else \
                 {self.class_index[c] for c in group.classes}
             s.help_others = group.when_idle == "help_others"
+        s.kind = (None if s.own_queues is None else frozenset(s.own_queues),
+                  None if s.own_classes is None else frozenset(s.own_classes), s.help_others, s.flex)
         return s
+
+    def _idle_push(self, staff: _Staff) -> None:
+        """Staff member becomes idle for each of their queues (keeping their place if already idle)."""
+        for q in staff.queues:
+            idle = self.idle[q]
+            if staff not in idle:
+                idle[staff] = None
+                if self.restricted:
+                    self.idle_clock += 1
+                    staff.stamp[q] = self.idle_clock
+                    self.idle_kinds[q].setdefault(staff.kind, {})[staff] = None
+
+    def _idle_pop(self, staff: _Staff) -> None:
+        """Staff member is no longer idle (busy, away or off duty)."""
+        for q in staff.queues:
+            if self.idle[q].pop(staff, 0) is None and self.restricted:
+                del self.idle_kinds[q][staff.kind][staff]
 
     # ---- citizens -------------------------------------------------------
     def _schedule_tickets(self) -> None:
@@ -221,7 +246,10 @@ class HallModel:
     def _balks(self, cit: _Citizen, now: float) -> bool:
         """Leave at once with the curve's probability of the number still waiting in the queue."""
         q = cit.route[0][1]
-        if any(s.takes(q, cit.klass) for s in self.idle[q]):
+        if self.restricted:
+            if any(m and next(iter(m)).takes(q, cit.klass) for m in self.idle_kinds[q].values()):
+                return False
+        elif self.idle[q]:
             return False
         ahead = sum(1 for dq in self.queues[q] for other in dq if other.deadline >= now)
         if self._balk_u[cit.cid] < np.interp(ahead, *self.balk_curve):
@@ -250,21 +278,30 @@ class HallModel:
             self.queues[q][cit.klass].append(cit)
 
     def _pick_restricted(self, idle: dict, q: int, klass: int):
-        """Idle staff member for a citizen when some windows are kept for some citizens."""
+        """Idle staff member for a citizen when some windows are kept for some citizens.
+
+        The choice is the smallest (not kept for them, flex if least_flexible,
+        place in the idle order) among idle staff who may take them. Staff of
+        one kind share the first two and whether they may take them, so only
+        the first idle member of each kind is looked at: the cost per arrival
+        grows with the number of kinds (window groups x skill sets), not with
+        the number of staff.
+        """
         best, best_key = None, None
-        for order, s in enumerate(idle):
+        for members in self.idle_kinds[q].values():
+            if not members:
+                continue
+            s = next(iter(members))
             if not s.takes(q, klass):
                 continue
-            key = (not s.kept_for(q, klass), s.flex if self.least_flexible else 0, order)
+            key = (not s.kept_for(q, klass), s.flex if self.least_flexible else 0, s.stamp[q])
             if best_key is None or key < best_key:
                 best, best_key = s, key
         return best
 
     # ---- staff ----------------------------------------------------------
     def _start(self, staff: _Staff, cit: _Citizen, now: float) -> None:
-        idle = self.idle
-        for q in staff.queues:
-            idle[q].pop(staff, None)
+        self._idle_pop(staff)
         staff.busy, staff.citizen, staff.start_min = True, cit, now
         cit.deadline = _NEVER  # only the wait for the first step can end in abandonment
         step = cit.route[cit.pos]
@@ -345,8 +382,7 @@ class HallModel:
         elif self.stopped or (staff.staying and not self._needed(staff)):
             self._off(staff, now)
         else:
-            for q in staff.queues:
-                self.idle[q][staff] = None
+            self._idle_push(staff)
 
     def _needed(self, staff: _Staff) -> bool:
         """Does a citizen still in the hall need a step this staff member may do?"""
@@ -397,8 +433,7 @@ class HallModel:
         if self.serve_until_empty and now >= staff.last_end_min and staff.last_end_min >= self.close_min:
             staff.staying = True
             if not staff.busy and not staff.away:
-                for q in staff.queues:
-                    self.idle[q].pop(staff, None)
+                self._idle_pop(staff)
                 self._call_next(staff, now)
         elif staff.busy:
             staff.leave_pending = True
@@ -406,8 +441,7 @@ class HallModel:
             self._off(staff, now)
 
     def _off(self, staff: _Staff, now: float) -> None:
-        for q in staff.queues:
-            self.idle[q].pop(staff, None)
+        self._idle_pop(staff)
         if staff.away_since is not None:  # away from post when going off: the absence ends here
             self.away_spells.append((staff.idx, staff.away_since, now))
             staff.away_since = None
@@ -430,8 +464,7 @@ class HallModel:
             self._go_away(staff, self.env.now)
 
     def _go_away(self, staff: _Staff, now: float) -> None:
-        for q in staff.queues:
-            self.idle[q].pop(staff, None)
+        self._idle_pop(staff)
         staff.away, duration, staff.away_pending = True, staff.away_pending, 0.0
         staff.away_since = now
         self.env.timeout(duration).callbacks.append(partial(self._on_back, staff))
