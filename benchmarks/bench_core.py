@@ -1,219 +1,196 @@
-"""Speed of the project's SimPy model against a minimal idiomatic SimPy model.
+"""Speed as a user runs it, against minimal idiomatic SimPy (``benchmarks/minimal_simpy.py``), on CPU time.
 
-Workload (the same for both): one station, 22 identical staff on duty all day,
-Poisson arrivals at 4 per minute for 480 minutes, exponential work with mean
-5 minutes, FCFS, the day starts empty; ``--reps`` replications (default 200).
+Lines (speed = citizens per CPU second of the project over those of minimal SimPy):
 
-(a) project: ``sim.run.run_replication(scenario, rep, seed)`` for every
-    replication; this is the whole model (sampling the citizens, the SimPy run
-    and building the event log), without any KPI computation.
-(b) minimal: one SimPy process per citizen, ``simpy.Resource(env, capacity=22)``,
-    a source process drawing exponential interarrival times from a numpy
-    Generator, run until every citizen is served.
+W, the event loop         ``sim.run.run_replication`` for ``--reps`` days (the model and its event log only)
+W, replication + tables   ``sim.experiment.run_experiment(s, reps, workers=1)`` and ``.summary()``
+W, whole command          ``queueplan run W.yaml --workers 1 --reps N`` as a subprocess (report included)
+                          against ``python benchmarks/minimal_simpy.py --reps N`` as a subprocess
+                          (CPU of the child processes, ``resource.getrusage(RUSAGE_CHILDREN)``)
+W2, replication + tables  as above on W2 (20 windows: 10 with skill A, 10 with A and B; citizens A or B half
+                          each), against minimal SimPy with a ``FilterStore`` of staff
+scale                     the city office at 1x, 4x and 16x staff, windows and demand: CPU microseconds per
+                          citizen of ``run_experiment(..., workers=1)`` with its summary, and 16x over 1x
 
-The two are timed alternately in one process: each round runs every
-replication of both models, switching model every ``--chunk`` replications,
-and the median over the rounds is reported, so machine noise affects both
-alike. The goal is a ratio (project citizens/s over minimal citizens/s) of at
-least 1.5. Nothing is asserted: the figures are printed.
+Workload W: one 480-minute day, Poisson 4 per minute, 22 identical windows,
+exponential work of mean 5 minutes, FCFS, everyone admitted served (an
+M/M/22 at 91% load, about 1,920 citizens a day). The lines of a round are
+run one after the other, each model beside its yardstick, the order
+reversed every round; the figures are medians over ``--rounds``. Nothing is
+asserted. ``--root`` measures another checkout of the project (e.g. the
+commit before a change: ``git worktree add /tmp/base eab94ea``), with the
+same yardstick.
 
-    python benchmarks/bench_core.py [--reps 200] [--rounds 3] [--chunk 10] [--profile 20]
+    python benchmarks/bench_core.py [--reps 200] [--command-reps 200] [--rounds 3] [--root DIR] [--no-scale]
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
-import gc
-import math
+import os
 import platform
-import pstats
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import simpy
+import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from sim.run import run_replication  # noqa: E402
-from tests.builders import mmc_scenario  # noqa: E402
-
-ARRIVALS_PER_MIN = 4.0
-MEAN_WORK_MIN = 5.0
-SERVERS = 22
-OPEN_MIN, CLOSE_MIN = 480.0, 960.0
-GOAL = 1.5
+HERE = Path(__file__).resolve().parent
+GOALS = {"W event loop": None, "W replication + tables": 2.0, "W whole command": 1.5, "W2 replication + tables": 3.0}
 
 
-# ---- (a) the project's model --------------------------------------------------
-def make_scenario(reps: int):
-    return mmc_scenario(ARRIVALS_PER_MIN, MEAN_WORK_MIN, SERVERS, open_min=OPEN_MIN, close_min=CLOSE_MIN,
-                        replications=reps)
-
-
-def project_chunk(scenario, reps: range, seed: int, out: dict) -> tuple[float, float]:
-    """Time ``run_replication`` over ``reps``; the logs are summarised after the clock stops.
-
-    Returns (wall seconds, CPU seconds) and adds citizens, per-day mean waits and the
-    number of unserved citizens to ``out``.
-    """
-    gc.collect()
-    c0, t0 = time.process_time(), time.perf_counter()
-    logs = [run_replication(scenario, rep, seed) for rep in reps]
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    out["citizens"] += sum(len(log) for log in logs)
-    # wait_min is NaN only for citizens turned away (none here); citizens still waiting at the
-    # hard stop (16:00, staff go home) keep their wait censored at the hard stop
-    out["day_means"] += [float(np.nanmean(log.wait_min)) for log in logs]
-    out["unserved"] += sum(log.counts()["unserved"] for log in logs)
-    return wall, cpu
-
-
-# ---- (b) a minimal idiomatic SimPy model -----------------------------------------
-def wait_summary(day_means: list[float]) -> tuple[float, float]:
-    """Mean over replications of the day's mean wait, and its standard error."""
-    a = np.asarray(day_means)
-    return float(a.mean()), float(a.std(ddof=1) / np.sqrt(len(a))) if len(a) > 1 else float("nan")
-
-
-def minimal_replication(rep: int, seed: int, waits: list) -> int:
-    """One day of the M/M/22 queue, one SimPy process per citizen. Returns the number of citizens."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(rep,)))
-    env = simpy.Environment(initial_time=OPEN_MIN)
-    res = simpy.Resource(env, capacity=SERVERS)
-    count = [0]
-
-    def citizen(work):
-        arrive = env.now
-        with res.request() as req:
-            yield req
-            waits.append(env.now - arrive)
-            yield env.timeout(work)
-
-    def source():
-        scale = 1.0 / ARRIVALS_PER_MIN
-        while True:
-            yield env.timeout(rng.exponential(scale))
-            if env.now >= CLOSE_MIN:
-                return
-            count[0] += 1
-            env.process(citizen(rng.exponential(MEAN_WORK_MIN)))
-
-    env.process(source())
-    env.run()  # until every citizen is served
-    return count[0]
-
-
-def minimal_chunk(reps: range, seed: int, out: dict) -> tuple[float, float]:
-    """Time the minimal model over ``reps`` (see ``project_chunk``)."""
-    waits = [[] for _ in reps]
-    gc.collect()
-    c0, t0 = time.process_time(), time.perf_counter()
-    citizens = sum(minimal_replication(rep, seed, w) for rep, w in zip(reps, waits))
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    out["citizens"] += citizens
-    out["day_means"] += [float(np.mean(w)) for w in waits]
-    return wall, cpu
-
-
-def run_round(scenario, reps: int, chunk: int, seed: int) -> dict:
-    """One round: every replication of each model, the two interleaved in chunks of ``chunk``
-    replications (the model going first alternates), so that a burst of load on the machine
-    hits both alike."""
-    res = {name: {"wall": 0.0, "cpu": 0.0, "citizens": 0, "day_means": [], "unserved": 0}
-           for name in ("project", "minimal")}
-    runs = {"project": lambda r, out: project_chunk(scenario, r, seed, out),
-            "minimal": lambda r, out: minimal_chunk(r, seed, out)}
-    for k, lo in enumerate(range(0, reps, chunk)):
-        r = range(lo, min(lo + chunk, reps))
-        for name in (("project", "minimal") if k % 2 == 0 else ("minimal", "project")):
-            wall, cpu = runs[name](r, res[name])
-            res[name]["wall"] += wall
-            res[name]["cpu"] += cpu
-    return res
-
-
-def erlang_c_wait(lam: float, mean_work: float, c: int) -> float:
-    """Steady-state mean wait of M/M/c (a day that starts empty waits a little less)."""
-    a = lam * mean_work
-    below = sum(a ** k / math.factorial(k) for k in range(c))
-    top = a ** c / math.factorial(c) * c / (c - a)
-    return top / (below + top) * mean_work / (c - a)
-
-
-# ---- profile ----------------------------------------------------------------------
-def profile_project(scenario, reps: int, seed: int, top: int = 15) -> None:
-    prof = cProfile.Profile()
-    prof.enable()
-    for rep in range(reps):
-        run_replication(scenario, rep, seed)
-    prof.disable()
-    print(f"\ncProfile of the project's model, {reps} replications, top {top} by tottime:")
-    stats = pstats.Stats(prof, stream=sys.stdout)
-    stats.strip_dirs().sort_stats("tottime").print_stats(top)
-
-
-def ratio_of(res: dict, clock: str) -> float:
-    """Citizens per second of the project over those of the minimal model, in one round."""
-    p, m = res["project"], res["minimal"]
-    return (p["citizens"] / p[clock]) / (m["citizens"] / m[clock])
-
-
-def main(argv=None) -> None:
+def _args(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=200, help="replications per round (default 200)")
-    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds of each model (default 3)")
-    ap.add_argument("--chunk", type=int, default=10,
-                    help="replications run back to back before switching model (default 10)")
+    ap.add_argument("--reps", type=int, default=200, help="days per in-process measurement (default 200)")
+    ap.add_argument("--command-reps", type=int, default=200, help="--reps of the whole command (default 200)")
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--profile", type=int, default=0, metavar="N",
-                    help="also print a cProfile of the project's model over N replications")
-    args = ap.parse_args(argv)
+    ap.add_argument("--root", type=Path, default=HERE.parent, help="checkout of the project to measure")
+    ap.add_argument("--no-scale", dest="scale", action="store_false", help="skip the scale line")
+    ap.add_argument("--scale-reps", default="4,2,1", help="days at 1x, 4x, 16x (default 4,2,1)")
+    return ap.parse_args(argv)
 
-    scenario = make_scenario(args.reps)
-    print(f"M/M/{SERVERS}: {ARRIVALS_PER_MIN:g}/min for {CLOSE_MIN - OPEN_MIN:g} min, mean work {MEAN_WORK_MIN:g} min, "
-          f"{args.reps} replications x {args.rounds} rounds")
-    print(f"python {platform.python_version()}, simpy {simpy.__version__}, numpy {np.__version__}, "
-          f"{platform.machine()}")
-    run_round(scenario, min(args.reps, 4), args.chunk, args.seed)  # warm-up (imports, caches)
 
-    rounds = []
-    for r in range(args.rounds):
-        res = run_round(scenario, args.reps, args.chunk, args.seed)
-        rounds.append(res)
-        line = "   ".join(f"{name} {v['wall']:6.2f} s ({v['citizens'] / v['wall']:8,.0f}/s)" for name, v in res.items())
-        print(f"  round {r + 1}: {line}   ratio {ratio_of(res, 'wall'):.2f}")
+A = _args(sys.argv[1:]) if __name__ == "__main__" else None
+ROOT = (A.root if A else HERE.parent).resolve()
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
+import minimal_simpy  # noqa: E402
+from sim.experiment import run_experiment  # noqa: E402
+from sim.loading import scenario_from_dict  # noqa: E402
+from sim.run import run_replication  # noqa: E402
+from tests.builders import mmc_dict  # noqa: E402
+
+
+def w_dict(reps: int, seed: int) -> dict:
+    w = minimal_simpy.W
+    return mmc_dict(w["arrivals_per_min"], w["mean_work_min"], w["servers"], open_min=minimal_simpy.OPEN_MIN,
+                    close_min=minimal_simpy.CLOSE_MIN, replications=reps, seed=seed)
+
+
+def w2_dict(reps: int, seed: int) -> dict:
+    w2 = minimal_simpy.W2
+    d = mmc_dict(w2["arrivals_per_min"], w2["mean_work_min"], w2["a_only"] + w2["a_and_b"],
+                 open_min=minimal_simpy.OPEN_MIN, close_min=minimal_simpy.CLOSE_MIN, replications=reps, seed=seed)
+    work = {"dist": "exponential", "mean_min": w2["mean_work_min"]}
+    d["services"] = {k: {"steps": [{"station": "desk", "work": work}]} for k in ("A", "B")}
+    d["arrivals"]["mix"] = {"A": 0.5, "B": 0.5}
+    d["staff_types"] = {"a_only": {"skills": {"A": 1.0}}, "a_and_b": {"skills": {"A": 1.0, "B": 1.0}}}
+    d["roster"] = [{"staff_type": t, "shift": "ALL", "station": "desk", "count": w2[t]} for t in ("a_only", "a_and_b")]
+    return d
+
+
+def scaled_city(k: int) -> dict:
+    """The city office with k times its windows, staff and demand."""
+    d = yaml.safe_load((ROOT / "scenarios" / "city_office.yaml").read_text(encoding="utf-8"))
+    for st in d["stations"].values():
+        st["windows"] *= k
+        for g in (st.get("window_groups") or {}).values():
+            g["windows"] *= k
+    for entry in d["roster"]:
+        entry["count"] *= k
+    d["arrivals"]["daily_volume"] *= k
+    if d.get("appointments"):
+        d["appointments"]["capacity_per_slot"] = {s: v * k for s, v in d["appointments"]["capacity_per_slot"].items()}
+    d.pop("optimise", None)
+    return d
+
+
+def _day_arrivals(result) -> int:
+    t = result.tables["citizens"]
+    return int(t[(t["interval"] == "day") & (t["service_type"] == "*") & (t["class"] == "*")]["arrivals"].sum())
+
+
+def cpu(fn) -> tuple[float, int]:
+    """(CPU seconds, citizens) of ``fn()`` which returns its number of citizens."""
+    c0 = time.process_time()
+    n = fn()
+    return time.process_time() - c0, n
+
+
+def child_cpu(cmd: list[str], env: dict | None = None) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def minimal_days(workload: str, reps: int, seed: int) -> int:
+    waits: list = []
+    return sum(minimal_simpy.REPLICATION[workload](rep, seed, waits) for rep in range(reps))
+
+
+def main(a) -> None:
+    w = scenario_from_dict(w_dict(a.reps, a.seed), source="<W>")
+    w2 = scenario_from_dict(w2_dict(a.reps, a.seed), source="<W2>")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-core-"))
+    w_yaml = tmp / "W.yaml"
+    w_yaml.write_text(yaml.safe_dump(w_dict(a.command_reps, a.seed)), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    runs = [0]
+
+    def command() -> int:
+        runs[0] += 1
+        out = tmp / f"run{runs[0]}"
+        return child_cpu([sys.executable, "-m", "study.cli", "run", str(w_yaml), "--workers", "1", "--reps",
+                          str(a.command_reps), "--out", str(out)], env)
+
+    def exp(s) -> int:
+        r = run_experiment(s, a.reps, a.seed, workers=1)
+        r.summary()
+        return _day_arrivals(r)
+
+    lines = {
+        "W event loop": (lambda: sum(len(run_replication(w, rep, a.seed)) for rep in range(a.reps)),
+                         lambda: minimal_days("W", a.reps, a.seed), False),
+        "W replication + tables": (lambda: exp(w), lambda: minimal_days("W", a.reps, a.seed), False),
+        "W whole command": (command, lambda: child_cpu([sys.executable, str(HERE / "minimal_simpy.py"), "--reps",
+                                                        str(a.command_reps), "--seed", str(a.seed)]), True),
+        "W2 replication + tables": (lambda: exp(w2), lambda: minimal_days("W2", a.reps, a.seed), False),
+    }
+    print(f"project at {ROOT}; python {platform.python_version()}, {platform.machine()}, "
+          f"{os.cpu_count()} cores; {a.reps} days per line ({a.command_reps} for the command), {a.rounds} rounds")
+    minimal_days("W", 2, a.seed), exp(scenario_from_dict(w_dict(2, a.seed), source="<W>"))  # warm-up
+    ratios = {name: [] for name in lines}
+    for r in range(a.rounds):
+        for name, (project, minimal, whole) in (lines.items() if r % 2 == 0 else reversed(lines.items())):
+            pair = [("project", project), ("minimal", minimal)]
+            res = {}
+            for who, fn in (pair if r % 2 == 0 else pair[::-1]):
+                res[who] = fn() if whole else cpu(fn)
+            # the whole command: same citizens in both (same workload and seed), so the CPU ratio is the speed
+            ratio = res["minimal"] / res["project"] if whole else \
+                (res["project"][1] / res["project"][0]) / (res["minimal"][1] / res["minimal"][0])
+            ratios[name].append(ratio)
+            cpu_p = res["project"] if whole else res["project"][0]
+            cpu_m = res["minimal"] if whole else res["minimal"][0]
+            print(f"  round {r + 1}  {name:<25} project {cpu_p:7.2f} s CPU, minimal {cpu_m:7.2f} s CPU, "
+                  f"speed {ratio:.2f}x", flush=True)
     print()
-    print(f"{'model':9s} {'citizens':>10s} {'wall s':>8s} {'citizens/s':>11s} {'CPU s':>7s} "
-          f"{'mean wait min +- 2 SE':>22s}")
-    rate = {}
-    for name in ("project", "minimal"):
-        wall = statistics.median(res[name]["wall"] for res in rounds)
-        cpu = statistics.median(res[name]["cpu"] for res in rounds)
-        first = rounds[0][name]
-        n = first["citizens"]
-        mean_wait, se = wait_summary(first["day_means"])
-        rate[name] = n / wall
-        note = (f"  ({first['unserved']} still waiting at the hard stop, waits censored there)"
-                if first["unserved"] else "")
-        print(f"{name:9s} {n:10,d} {wall:8.2f} {rate[name]:11,.0f} {cpu:7.2f} {mean_wait:13.3f} +- {2 * se:.3f}{note}")
-    print(f"(medians over {args.rounds} rounds; steady-state M/M/{SERVERS} mean wait for reference: "
-          f"{erlang_c_wait(ARRIVALS_PER_MIN, MEAN_WORK_MIN, SERVERS):.3f} min, a day starting empty waits less)")
-    ratio = rate["project"] / rate["minimal"]
-    print(f"\nratio project/minimal, citizens per wall second: {ratio:.2f}  "
-          f"(goal >= {GOAL:g}: {'met' if ratio >= GOAL else 'NOT met'})")
-    print(f"median per-round ratio: wall {statistics.median(ratio_of(res, 'wall') for res in rounds):.2f}, "
-          f"CPU {statistics.median(ratio_of(res, 'cpu') for res in rounds):.2f}")
+    for name, rs in ratios.items():
+        goal = GOALS[name]
+        m = statistics.median(rs)
+        verdict = "" if goal is None else f"  (goal >= {goal:g}x: {'met' if m >= goal else 'NOT met'})"
+        print(f"{name:<25} {m:5.2f}x minimal SimPy (CPU, median of {len(rs)}){verdict}")
+    if a.scale:
+        per = {}
+        for k, reps in zip((1, 4, 16), [int(x) for x in a.scale_reps.split(",")]):
+            s = scenario_from_dict(scaled_city(k), source=f"<city x{k}>")
+            t, n = cpu(lambda: _day_arrivals(_summarised(run_experiment(s, reps, a.seed, workers=1))))
+            per[k] = t / n * 1e6
+        print("scale (city office)       " + ", ".join(f"{k}x {v:.0f} us/citizen" for k, v in per.items())
+              + f"; 16x / 1x = {per[16] / per[1]:.2f} (goal <= 1.2: {'met' if per[16] / per[1] <= 1.2 else 'NOT met'})")
 
-    if args.profile:
-        profile_project(scenario, args.profile, args.seed)
+
+def _summarised(result):
+    result.summary()
+    return result
 
 
 if __name__ == "__main__":
-    main()
+    main(A)

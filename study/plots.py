@@ -130,8 +130,10 @@ def figure_style(lang: str = "en"):
 
 
 def _finish(fig: Figure) -> Figure:
-    # Tick labels are made lazily; making them now (inside figure_style) fixes their fonts.
+    # Tick labels are made lazily; making them now (inside figure_style) fixes their fonts. That draw
+    # also lays the figure out, so saving it (PNG, then SVG) need not run the constrained layout again.
     fig.draw_without_rendering()
+    fig.set_layout_engine("none")
     return fig
 
 
