@@ -22,12 +22,12 @@ HERE = Path(__file__).resolve().parent
 
 PROBE = """
 import json, resource, sys, time
-sys.path.insert(0, {root!r}); sys.path.insert(0, {here!r})
+sys.path.insert(0, {root!r})
 from sim.experiment import run_experiment
 from sim.loading import load_scenario, scenario_from_dict
-if {scenario!r} == "W":
-    from bench_core import w_dict
-    s = scenario_from_dict(w_dict({reps}, 1), source="<W>")
+if {scenario!r} == "W":  # workload W of bench_core.py and minimal_simpy.py
+    from tests.builders import mmc_dict
+    s = scenario_from_dict(mmc_dict(4.0, 5.0, 22, open_min=480.0, close_min=960.0, replications={reps}), source="<W>")
 else:
     s = load_scenario({scenario!r})
 t = time.perf_counter()
@@ -48,7 +48,7 @@ def main(argv=None) -> None:
     peaks = {}
     print(f"project at {a.root.resolve()}, scenario {a.scenario}")
     for reps in [int(x) for x in a.reps.split(",")]:
-        code = PROBE.format(root=str(a.root.resolve()), here=str(HERE), scenario=scenario, reps=reps)
+        code = PROBE.format(root=str(a.root.resolve()), scenario=scenario, reps=reps)
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                              cwd=str(a.root.resolve()))
         probe = json.loads(out.stdout.strip().splitlines()[-1])

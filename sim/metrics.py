@@ -1,4 +1,10 @@
-"""Pure metric functions: an event log (and its scenario) in, tidy KPI frames out.
+"""Pure metric functions: an event log (and its scenario) in, KPI tables out.
+
+Each ``*_table`` function returns a :class:`sim.tables.Table` whose rows are
+the same in every replication (the citizens table has a row for every group
+that could exist), so an experiment stores numbers only; the ``*_kpis``
+functions give the same as one replication's pandas frame. Queue and staff
+tables live in :mod:`sim.occupancy`.
 
 Definitions
 -----------
@@ -14,10 +20,8 @@ Definitions
 * Service level of target ``T``: ``within_T / tickets``, the share of
   ticketed citizens called within ``T.wait_min`` (abandoned and unserved
   citizens count in the denominator and never in the numerator).
-* Queue length: citizens waiting (ticketed, not yet called) at any step, per
-  station; exact time averages per interval and samples on a grid.
-* Utilisation: busy minutes / on-duty minutes; overtime: minutes worked after
-  the scheduled end of an on-duty period.
+* The waits of every group also go into a pooled histogram
+  (:mod:`sim.histogram`); each day's own percentiles stay in the table.
 
 Group rows use ``"*"`` for "all" (all service types, all classes) and
 ``interval == "day"`` for the whole day.

@@ -41,13 +41,18 @@ because what happens to others does not depend on a departed citizen until
 their ticket is called, and that is exactly when a real hall finds out too
 (the 过号 delay is paid then). Balking counts only citizens still there.
 Idle staff sets are insertion-ordered dicts: the longest-idle staff member
-is the first key.
+is the first key. The two events of every citizen (a ticket, the end of a
+service) are put on SimPy's event queue directly (:meth:`HallModel._wake`,
+exactly what ``env.timeout(delay)`` schedules, at the same place in the
+order, without building a ``Timeout``): the same events in the same order,
+for about a third less work per event.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from functools import partial
+from heapq import heappush
 
 import numpy as np
 import simpy
@@ -58,6 +63,17 @@ from .scenario import Scenario
 from .staff import StaffDay
 
 _LEFT = object()  # a called ticket whose citizen has left (过号)
+_NORMAL = simpy.events.NORMAL
+
+
+class _Wake:
+    """A scheduled callback: all that ``simpy.Environment.step`` reads of an event that succeeds."""
+
+    __slots__ = ("callbacks",)
+    _ok = True
+
+    def __init__(self, callback):
+        self.callbacks = [callback]
 _NEVER = float("inf")
 
 
@@ -219,7 +235,12 @@ class HallModel:
         self._ticket_times = c.ticket_min[order].tolist()
         self._next_ticket = 0
         if self._ticket_order:
-            self.env.timeout(self._ticket_times[0]).callbacks.append(self._on_ticket)
+            self._wake(self._ticket_times[0], self._on_ticket)
+
+    def _wake(self, delay: float, callback) -> None:
+        """Call ``callback`` after ``delay`` minutes: ``env.timeout(delay).callbacks.append(callback)``, lighter."""
+        env = self.env
+        heappush(env._queue, (env._now + delay, _NORMAL, next(env._eid), _Wake(callback)))
 
     def _on_ticket(self, _event) -> None:
         i = self._next_ticket
@@ -241,7 +262,7 @@ class HallModel:
             i += 1
         self._next_ticket = i
         if i < n:
-            self.env.timeout(times[i] - now).callbacks.append(self._on_ticket)
+            self._wake(times[i] - now, self._on_ticket)
 
     def _balks(self, cit: _Citizen, now: float) -> bool:
         """Leave at once with the curve's probability of the number still waiting in the queue."""
@@ -307,7 +328,7 @@ class HallModel:
         step = cit.route[cit.pos]
         if self.track_pending:
             self._release_pending(step[1], cit.klass)
-        self.env.timeout(step[2] * staff.speed[step[1]]).callbacks.append(staff.on_end)
+        self._wake(step[2] * staff.speed[step[1]], staff.on_end)
 
     def _on_end(self, staff: _Staff, _event) -> None:
         now = self.env.now
