@@ -28,22 +28,24 @@ class Accumulator:
         self.count = 0
         self.keys: dict[str, dict[str, np.ndarray]] = {}
         self.values: dict[str, dict[str, np.ndarray]] = {}
-        self.wait_hist: np.ndarray | None = None
+        self.wait_hist: np.ndarray | None = None    # every ticketed citizen's wait (censored included)
+        self.called_hist: np.ndarray | None = None  # waits of citizens called at the first step
 
-    def add(self, rep: int, tables: dict[str, Table], hist: tuple[np.ndarray, np.ndarray]) -> None:
-        """Store replication ``rep`` (its tables and sparse wait histogram)."""
+    def add(self, rep: int, tables: dict[str, Table], hists: tuple) -> None:
+        """Store replication ``rep`` (its tables and sparse wait histograms, see ``sim.metrics.citizen_table``)."""
         if not self.keys:
             for name, t in tables.items():
                 self.keys[name] = t.keys
                 self.values[name] = {c: np.empty((self.replications, len(v))) for c, v in t.values.items()}
-            self.wait_hist = np.zeros((len(next(iter(tables["citizens"].values.values()))), histogram.N_BINS),
-                                      dtype=np.int64)
+            rows = len(next(iter(tables["citizens"].values.values())))
+            self.wait_hist = np.zeros((rows, histogram.N_BINS), dtype=np.int64)
+            self.called_hist = np.zeros((rows, histogram.N_BINS), dtype=np.int64)
         for name, t in tables.items():
             store = self.values[name]
             for c, v in t.values.items():
                 store[c][rep] = v
-        flat, counts = hist
-        self.wait_hist.reshape(-1)[flat] += counts  # keys are unique within a replication
+        for store, (flat, counts) in zip((self.wait_hist, self.called_hist), hists):
+            store.reshape(-1)[flat] += counts  # keys are unique within a replication
         self.count += 1
 
     def frame(self, name: str, reps: slice | None = None) -> pd.DataFrame:

@@ -4,7 +4,7 @@ Bins
 ----
 Bin 0 holds waits exactly 0 (called at once: the no-wait atom stays exact).
 Bin 1 holds ``0 < w < FIRST_EDGE_MIN``. Bins ``2 ..`` are logarithmic: bin
-``k`` holds ``EDGES[k - 1] <= w < EDGES[k]`` with ``PER_DECADE`` bins a
+``k`` holds ``EDGES[k - 2] <= w < EDGES[k - 1]`` with ``PER_DECADE`` bins a
 decade from ``FIRST_EDGE_MIN`` up to ``LAST_EDGE_MIN`` (a bin is 2.3% of its
 lower edge wide); the last bin also holds anything longer. A replication
 adds its waits to one histogram per group of citizens; the histograms of all
@@ -47,12 +47,6 @@ def bin_of(wait_min: np.ndarray) -> np.ndarray:
     k = np.searchsorted(EDGES, wait_min, side="right") + 1
     k = np.minimum(k, N_BINS - 1)
     return np.where(wait_min <= 0.0, 0, k)
-
-
-def sparse(groups: np.ndarray, wait_min: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(flat index group * N_BINS + bin, count)`` of the waits, for adding to a histogram later."""
-    keys, counts = np.unique(groups.astype(np.int64) * N_BINS + bin_of(wait_min), return_counts=True)
-    return keys, counts
 
 
 def add(hist: np.ndarray, groups: np.ndarray, wait_min: np.ndarray) -> None:

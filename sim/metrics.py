@@ -144,11 +144,22 @@ def _sorted_quantiles(v: np.ndarray, starts: np.ndarray, counts: np.ndarray, bas
     return out
 
 
-def citizen_table(log: EventLog, scenario: Scenario) -> tuple[Table, tuple[np.ndarray, np.ndarray]]:
+def _runs(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(value, count) of each run of equal values in a sorted array."""
+    if not len(flat):
+        return flat, np.zeros(0, np.int64)
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(flat)) + 1])
+    return flat[starts], np.diff(np.concatenate([starts, [len(flat)]]))
+
+
+def citizen_table(log: EventLog, scenario: Scenario) -> tuple[Table, tuple]:
     """Counts, sums, maxima and per-day percentiles for every row of the fixed citizen layout.
 
-    Returns the table and the day's waits as a sparse histogram per row
-    (:func:`sim.histogram.sparse` form: flat index, count). Every
+    Returns the table and the day's waits as two sparse histograms per row
+    (flat index ``row * N_BINS + bin`` and count of each non-empty bin): of
+    every ticketed citizen's wait (censored waits included, as in the means
+    and percentiles) and of the waits of those called at the first step
+    (the distribution of "called within t"). Every
     ``within_<target>`` column of :func:`_citizen_columns` is summed per group,
     whatever the target kind. A row's group is present in a replication when
     it has at least one measured citizen (``arrivals > 0``).
@@ -187,9 +198,9 @@ def citizen_table(log: EventLog, scenario: Scenario) -> tuple[Table, tuple[np.nd
     values["wait_p50_min"], values["wait_p90_min"], values["wait_p95_min"] = q[:, 0], q[:, 1], q[:, 2]
     # sorted by (row, wait), so the flat histogram keys are sorted too: count runs
     flat = g * histogram.N_BINS + histogram.bin_of(v)
-    cut = np.flatnonzero(np.diff(flat)) + 1
-    run_starts = np.concatenate([[0], cut]) if len(flat) else np.zeros(0, np.int64)
-    hist = (flat[run_starts], np.diff(np.concatenate([run_starts, [len(flat)]])))
+    keep = _measured(log, scenario)
+    called = np.tile(np.isin(np.flatnonzero(keep), log.visit_citizen), reps)[tick][order]
+    hist = (_runs(flat), _runs(flat[called]))
     labels = np.asarray([DAY] + interval_labels(scenario) + ["after"], dtype=object)
     iv = codes["interval"]
     keys = {"interval": labels[iv + 1],

@@ -223,3 +223,16 @@ def run(args) -> int:
     except (SolverUnavailable, RunFolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+_LAZY = {"load_settings": "optimise.settings", "plan_staffing": "optimise.loop", "StaffingPlan": "optimise.loop",
+         "InfeasiblePlan": "optimise.shifts", "SolverUnavailable": "optimise.shifts"}
+
+
+def __getattr__(name: str):
+    # the optimiser's names as attributes of this module, imported on first use (not at `queueplan` start-up)
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(name)

@@ -9,7 +9,8 @@ targets.csv              every target in every interval: estimate, CI, met / met
 replications.csv         per replication x interval x service type x class: counts, waits, service levels
                          (written 100 replications at a time; its wait_pNN_min are each day's own percentiles)
 wait_histogram.csv       pooled waits of the whole day over all replications, all service types and each one:
-                         bins [wait_lo_min, wait_hi_min) with their citizens (bin 0..0 holds waits exactly 0)
+                         bins [wait_lo_min, wait_hi_min) (0..0 holds waits exactly 0) with the ticketed
+                         citizens whose wait fell in it (censored waits included) and those called after it
 staff.csv                per staff type and station: utilisation, overtime, cost, staffed share (with CIs)
 staff_replications.csv   the same per replication (for paired comparisons of cost and overtime)
 staff_intervals.csv      staff on duty and utilisation per interval, staff type and station
@@ -56,20 +57,25 @@ def _csv_in_chunks(result: ExperimentResult, name: str, path: Path) -> None:
 
 
 def wait_histogram_frame(result: ExperimentResult) -> pd.DataFrame:
-    """Non-empty bins of the pooled whole-day wait histogram: all service types (``*``) and each one."""
+    """Non-empty bins of the pooled whole-day wait histograms: all service types (``*``) and each one.
+
+    ``citizens``: ticketed citizens whose wait (censored at leaving for those
+    never called) falls in the bin; ``called``: those called at the first
+    step after a wait in the bin.
+    """
     keys = result.store.keys["citizens"]
     rows = np.flatnonzero((keys["interval"] == "day") & (keys["class"] == "*"))
     lower = np.concatenate([[0.0, 0.0], histogram.EDGES[:-1]])
     upper = np.concatenate([[0.0], histogram.EDGES])
     parts = []
     for r in rows:
-        counts = result.wait_hist[r]
-        nz = np.flatnonzero(counts)
+        counts, called = result.wait_hist[r], result.store.called_hist[r]
+        nz = np.flatnonzero(counts + called)
         if len(nz):
             parts.append(pd.DataFrame({"service_type": keys["service_type"][r], "wait_lo_min": lower[nz],
-                                       "wait_hi_min": upper[nz], "citizens": counts[nz]}))
+                                       "wait_hi_min": upper[nz], "citizens": counts[nz], "called": called[nz]}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["service_type", "wait_lo_min", "wait_hi_min", "citizens"])
+        columns=["service_type", "wait_lo_min", "wait_hi_min", "citizens", "called"])
 
 
 def write_run_tables(result: ExperimentResult, folder: Path, final_dir: Path, source: str | None, workers: int,

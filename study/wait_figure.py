@@ -19,10 +19,14 @@ from .plots import ALL, _finish, _require, _sl_targets, figure_style, plt, serie
 
 
 def pooled_cdf(bins: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
-    """``(wait_min, share called within, citizens)`` of one service type's histogram rows."""
+    """``(wait_min, share called within, ticketed citizens)`` of one service type's histogram rows.
+
+    Citizens never called (abandoned, unserved) count in the denominator
+    only, so the curve ends below 1 when some were.
+    """
     b = bins.sort_values("wait_hi_min")
-    counts = b["citizens"].to_numpy(float)
-    total = counts.sum()
+    counts = b["called"].to_numpy(float)
+    total = b["citizens"].to_numpy(float).sum()
     x = np.concatenate([[0.0], b["wait_hi_min"].to_numpy(float)])
     share = np.concatenate([[0.0], np.cumsum(counts) / total]) if total > 0 else np.zeros(len(x))
     # the zero bin is [0, 0]: the curve jumps at 0 to the share called at once
@@ -31,13 +35,13 @@ def pooled_cdf(bins: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
 
 def plot_wait_histogram(hist: pd.DataFrame, targets=None, lang: str = "en", max_wait_min: float | None = None) -> Figure:
     """Share of ticketed citizens called within ``t`` minutes, per service type, from ``wait_histogram.csv``."""
-    _require(hist, ["service_type", "wait_lo_min", "wait_hi_min", "citizens"], "plot_wait_histogram")
+    _require(hist, ["service_type", "wait_lo_min", "wait_hi_min", "citizens", "called"], "plot_wait_histogram")
     sl = _sl_targets(targets)
     services = sorted(set(hist["service_type"]), key=lambda s: (s != ALL, s))
     curves = {s: pooled_cdf(hist[hist["service_type"] == s]) for s in services}
     if max_wait_min is None:
         x, share, _ = curves.get(ALL, next(iter(curves.values()), (np.zeros(1), np.ones(1), 0)))
-        p99 = float(x[min(np.searchsorted(share, 0.99), len(x) - 1)])
+        p99 = float(x[min(np.searchsorted(share, 0.99 * share[-1]), len(x) - 1)])
         max_wait_min = max(p99, 1.5 * max([t["wait_min"] for t in sl], default=0.0), 10.0)
     with figure_style(lang):
         fig, ax = plt.subplots(figsize=(8.5, 4.8), layout="constrained")

@@ -207,3 +207,23 @@ def test_save_figure_writes_png_and_svg_atomically(frames, tmp_path):
     assert paths[1].read_text()[:200].lstrip().startswith("<?xml")
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["time_in_system.png", "time_in_system.svg"]
     assert not matplotlib.pyplot.fignum_exists(fig.number)
+
+
+def test_wait_distribution_from_the_pooled_histogram_matches_the_event_logs(result, frames):
+    """The histogram curve (no --events needed) agrees with the citizens' own waits at every bin edge."""
+    from study.outputs import wait_histogram_frame
+    from study.wait_figure import plot_wait_histogram, pooled_cdf
+
+    hist = wait_histogram_frame(result)
+    fig = plot_wait_histogram(hist, frames["spec"])
+    ax = fig.axes[0]
+    n = frames["intervals"].query("interval == 'day' and `class` == '*'")["service_type"].nunique()
+    assert len([ln for ln in ax.get_lines() if "(n=" in ln.get_label()]) == n  # one curve per service type and "*"
+    assert ax.get_title() == EN["fig_wait_cdf"]
+    c = frames["citizens"]
+    _, waits = plots._ticketed_waits(c)
+    x, share, total = pooled_cdf(hist[hist["service_type"] == "*"])
+    assert total == len(waits)
+    assert share[1] == pytest.approx(np.mean(waits == 0.0))  # the no-wait atom is exact
+    for edge, s in zip(x[2::25], share[2::25]):
+        assert s == pytest.approx(np.mean(waits < edge), abs=1e-12)
