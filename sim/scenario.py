@@ -12,9 +12,10 @@ Model semantics (see the README for the full picture)
 -----------------------------------------------------
 * The hall is open in one or more ``sessions`` (a split day closes for lunch).
   Tickets are issued from the first opening until ``last_ticket``; a citizen
-  who arrives while the hall is closed between sessions either waits for it
-  to reopen (ticket issued at reopening) or is turned away
-  (``closed_arrivals``). Arrivals outside ticket hours are turned away.
+  who arrives while the hall is closed, before opening or between sessions,
+  either waits for it to open (ticket issued at opening or reopening) or is
+  turned away (``closed_arrivals``). Arrivals after the last ticket are
+  turned away.
 * Each service type has a route of steps; a step is done at a station by a
   staff member holding the step's skill, and is needed with a probability.
 * Walk-ins arrive as a non-homogeneous Poisson process with rate
@@ -49,7 +50,8 @@ class Hours(Frozen):
     )
     interval_min: Literal[15, 30, 60] = Field(60, description="reporting and staffing interval, minutes")
     closed_arrivals: Literal["wait", "turn_away"] = Field(
-        "wait", description="citizens arriving while the hall is closed between sessions"
+        "wait", description="citizens arriving while the hall is closed (before opening, between sessions): "
+        "wait for it to open and get a ticket then, or be turned away"
     )
 
     @property
