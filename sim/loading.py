@@ -165,7 +165,10 @@ def scenario_from_dict(data: dict, source: str = "<scenario>", lines: dict | Non
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """Human-readable warnings (legal but probably unintended settings)."""
-    return [f"{format_path(p)}: {m}" for p, m in check_scenario(scenario)[1]]
+    from .plausibility import plausibility_warnings
+
+    findings = check_scenario(scenario)[1] + plausibility_warnings(scenario)
+    return [f"{format_path(p)}: {m}" if p else m for p, m in findings]
 
 
 def _yaml_problem(source: str, exc: yaml.YAMLError) -> Problem:

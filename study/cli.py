@@ -21,6 +21,7 @@ import os
 import sys
 from pathlib import Path
 
+from sim.bounds import run_size_problem
 from sim.loading import ScenarioError, load_scenario, scenario_warnings
 from sim.scenario import Scenario
 
@@ -48,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="also write the per-citizen event log (citizens.parquet, events.parquet)")
     run.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the HTML report (default en)")
     run.add_argument("--no-report", dest="report", action="store_false", help="skip report.html and the figures")
+    run.add_argument("--force", action="store_true",
+                     help="run even when the estimated size (citizens x replications) is beyond the limit")
 
     val = sub.add_parser("validate", help="check a scenario file and report every problem")
     val.add_argument("scenario", help="scenario YAML file")
@@ -96,6 +99,10 @@ def _cmd_run(args) -> int:
     reps = args.reps or scenario.experiment.replications
     seed = scenario.experiment.seed if args.seed is None else args.seed
     workers = args.workers or (os.cpu_count() or 1)
+    too_big = run_size_problem(scenario, reps)
+    if too_big and not args.force:
+        print(f"error: {args.scenario}: {too_big}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     out = args.out or default_run_dir(scenario, seed)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         print(f"error: {out} already exists; results are never overwritten (choose another --out)", file=sys.stderr)

@@ -338,7 +338,8 @@ def _headline(s: dict, targets: list[dict], lang: str) -> str:
                      f'{esc(_met_text(t, spec.get(t["id"], {}), lang))}'
                      f'<span class="mark">[{esc(label(STATUS_KEY[mark], lang))}]</span></li>')
     tlist = f"<ul>{''.join(items)}</ul>" if items else f"<p>{esc(label('no_targets', lang))}</p>"
-    return (f'<h2 id="headline">{esc(label("headline", lang))}</h2><div class="verdict {cls}" data-key="verdict">'
+    notes = "".join(f'<div class="warn" data-key="note">{esc(n)}</div>' for n in s.get("notes", []))
+    return (f'<h2 id="headline">{esc(label("headline", lang))}</h2>{notes}<div class="verdict {cls}" data-key="verdict">'
             f'{esc(verdict)}</div>{tlist}<p class="sub">{esc(label("per_day", lang))}</p>'
             f'<div class="cards">{"".join(cards)}</div>')
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import platform
 import shutil
@@ -110,8 +111,21 @@ def run_folder(final: Path):
 def write_json(path: Path, data) -> None:
     """Write JSON atomically (temporary file + rename)."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable) + "\n", encoding="utf-8")
+    text = json.dumps(_finite(data), indent=2, ensure_ascii=False, default=_jsonable, allow_nan=False)
+    tmp.write_text(text + "\n", encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _finite(value):
+    """``value`` with every NaN or infinite float replaced by None (JSON has neither)."""
+    if isinstance(value, float) or (hasattr(value, "item") and hasattr(value, "dtype")):
+        v = value.item() if hasattr(value, "item") else value
+        return None if isinstance(v, float) and not math.isfinite(v) else v
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _jsonable(value):
