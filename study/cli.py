@@ -27,6 +27,7 @@ from sim.scenario import Scenario
 
 from . import compare_cmd, optimise_cmd, sweep_cmd
 from .args import non_negative_int, positive_int
+from .signals import Terminated, terminate_as_interrupt
 
 EXIT_BAD_INPUT = 2
 
@@ -92,7 +93,7 @@ def _cmd_run(args) -> int:
     from sim.experiment import ExecutorError, run_experiment
 
     from .outputs import write_run
-    from .results import default_run_dir
+    from .results import default_run_dir, reserve
     from .summary import format_summary
 
     scenario = _load(args.scenario)
@@ -104,18 +105,16 @@ def _cmd_run(args) -> int:
         print(f"error: {args.scenario}: {too_big}", file=sys.stderr)
         return EXIT_BAD_INPUT
     out = args.out or default_run_dir(scenario, seed)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        print(f"error: {out} already exists; results are never overwritten (choose another --out)", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    try:
-        with tqdm(total=reps, desc=f"{scenario.name}", unit="rep", file=sys.stderr, disable=None) as bar:
-            result = run_experiment(scenario, reps, seed, workers=workers, keep_logs=args.events,
-                                    progress=lambda done: bar.update(done - bar.n), dask=args.dask)
-    except ExecutorError as exc:
-        print(f"error: {exc}; nothing was written", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    summary = write_run(result, out, args.scenario, workers, sys.argv, lang=args.lang, report=args.report,
-                        warn=lambda message: print(f"warning: {message}", file=sys.stderr))
+    with reserve(out):  # before simulating: a second run aimed at the same folder is refused at once
+        try:
+            with tqdm(total=reps, desc=f"{scenario.name}", unit="rep", file=sys.stderr, disable=None) as bar:
+                result = run_experiment(scenario, reps, seed, workers=workers, keep_logs=args.events,
+                                        progress=lambda done: bar.update(done - bar.n), dask=args.dask)
+        except ExecutorError as exc:
+            print(f"error: {exc}; nothing was written", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        summary = write_run(result, out, args.scenario, workers, sys.argv, lang=args.lang, report=args.report,
+                            warn=lambda message: print(f"warning: {message}", file=sys.stderr))
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
@@ -133,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                 "optimise": optimise_cmd.run, "compare": compare_cmd.run, "report": compare_cmd.run_report,
                 "sweep": sweep_cmd.run, "frontier": sweep_cmd.run_frontier}
     try:
-        return handlers[args.command](args)
+        with terminate_as_interrupt():
+            return handlers[args.command](args)
     except ScenarioError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `queueplan schema | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Terminated:
+        print("terminated; nothing was written", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 130
