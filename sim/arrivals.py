@@ -27,9 +27,11 @@ ordinary walk-in (class drawn like any walk-in's).
 Tickets
 -------
 A citizen who arrives while tickets are issued gets a ticket at arrival; one
-who arrives while the hall is closed between sessions gets a ticket when it
-reopens (or is turned away, per ``hours.closed_arrivals``); one who arrives
-before opening or after the last-ticket time is turned away.
+who arrives while the hall is closed before opening or between sessions
+queues at the door and gets a ticket when it opens (or is turned away, per
+``hours.closed_arrivals``, the same rule for the morning and for lunch); one
+who arrives after the last-ticket time is turned away. Appointment citizens
+who come before opening always wait for it.
 
 Common random numbers
 ---------------------
@@ -115,6 +117,8 @@ def ticket_times(scenario: Scenario, arrive_min: np.ndarray) -> np.ndarray:
     """Ticket time of each arrival (NaN: turned away)."""
     hours = scenario.hours
     ticket = np.full(len(arrive_min), np.nan)
+    if hours.closed_arrivals == "wait":  # before opening: at the door, ticketed at opening
+        ticket[arrive_min < hours.open_min] = hours.open_min
     for k, session in enumerate(hours.sessions):
         end = min(session.end, hours.last_ticket_min)
         inside = (arrive_min >= session.start) & (arrive_min < end)

@@ -24,7 +24,7 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-PositiveMin = Annotated[float, Field(gt=0, description="minutes, > 0")]
+PositiveMin = Annotated[float, Field(gt=0, le=1440, description="minutes, > 0, at most a day")]
 
 
 class _Dist(BaseModel):
@@ -65,7 +65,7 @@ class _MeanCV(_Dist):
     """A distribution given by its mean ``mean_min`` and coefficient of variation ``cv``."""
 
     mean_min: PositiveMin
-    cv: Annotated[float, Field(gt=0, description="standard deviation / mean, > 0")]
+    cv: Annotated[float, Field(gt=0, le=10, description="standard deviation / mean, > 0, at most 10")]
 
     @property
     def mean(self):
@@ -99,8 +99,8 @@ class Triangular(_Dist):
     """Triangular on [``min_min``, ``max_min``] with mode ``mode_min``."""
 
     dist: Literal["triangular"]
-    min_min: Annotated[float, Field(ge=0)]
-    mode_min: Annotated[float, Field(ge=0)]
+    min_min: Annotated[float, Field(ge=0, le=1440)]
+    mode_min: Annotated[float, Field(ge=0, le=1440)]
     max_min: PositiveMin
 
     @model_validator(mode="after")
@@ -145,8 +145,8 @@ class Empirical(_Dist):
     """Draws one of the observed ``values_min`` (optionally weighted)."""
 
     dist: Literal["empirical"]
-    values_min: Annotated[list[PositiveMin], Field(min_length=1)]
-    weights: list[Annotated[float, Field(ge=0)]] | None = None
+    values_min: Annotated[list[PositiveMin], Field(min_length=1, max_length=100_000)]
+    weights: list[Annotated[float, Field(ge=0, le=1e12)]] | None = None
 
     @model_validator(mode="after")
     def _weights_match(self):

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from .bounds import MAX_FILE_BYTES
 from .checks import check_scenario
 from .scenario import Scenario
 
@@ -165,7 +166,10 @@ def scenario_from_dict(data: dict, source: str = "<scenario>", lines: dict | Non
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """Human-readable warnings (legal but probably unintended settings)."""
-    return [f"{format_path(p)}: {m}" for p, m in check_scenario(scenario)[1]]
+    from .plausibility import plausibility_warnings
+
+    findings = check_scenario(scenario)[1] + plausibility_warnings(scenario)
+    return [f"{format_path(p)}: {m}" if p else m for p, m in findings]
 
 
 def _yaml_problem(source: str, exc: yaml.YAMLError) -> Problem:
@@ -205,9 +209,19 @@ def load_scenario(path: str | Path) -> Scenario:
     if p.is_dir():
         raise ScenarioError([Problem(source, None, "", "is a folder, not a scenario file")])
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(source, None, "", f"cannot be read: {exc}")]) from None
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError([Problem(source, None, "", f"is {size / 1e6:.1f} MB; a scenario file is at most "
+                                                           f"{MAX_FILE_BYTES / 1e6:.0f} MB (not read)")])
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem(source, None, "", f"cannot be read: {exc.strerror or exc}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ScenarioError([Problem(source, line, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} in this "
+                                                       "line); save the file as UTF-8")]) from None
     if not text.strip():
         raise ScenarioError([Problem(source, None, "", "the file is empty")])
     try:

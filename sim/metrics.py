@@ -9,10 +9,14 @@ tables live in :mod:`sim.occupancy`.
 Definitions
 -----------
 * A citizen belongs to the interval in which their ticket was issued
-  (turned-away citizens: the interval of arrival). Intervals are aligned to
+  (turned-away citizens: the interval of arrival; one turned away before
+  opening belongs to the first interval, one after the last ticket to
+  ``"after"``). Intervals are aligned to
   the clock (multiples of ``hours.interval_min`` since midnight).
 * Citizens ticketed in the warm-up (``experiment.warmup_min`` after opening)
-  are left out.
+  are left out of every table (turned-away citizens by arrival time, taken
+  as opening if earlier). Every citizen who is kept counts in ``arrivals``
+  and in exactly one of served, abandoned, unserved and turned away.
 * ``wait_min`` is ticket to call at the first step. Censored waits are kept:
   a citizen who abandoned waited until they left, one unserved at the hard
   stop waited until then. Means and percentiles are over all ticketed
@@ -61,8 +65,9 @@ def interval_labels(scenario: Scenario) -> list[str]:
 
 
 def _measured(log: EventLog, scenario: Scenario) -> np.ndarray:
+    """Citizens outside the warm-up: by ticket time; turned away by arrival time, no earlier than opening."""
     start = scenario.hours.open_min + scenario.experiment.warmup_min
-    t = np.where(np.isnan(log.ticket_min), log.arrive_min, log.ticket_min)
+    t = np.where(np.isnan(log.ticket_min), np.maximum(log.arrive_min, scenario.hours.open_min), log.ticket_min)
     return t >= start
 
 

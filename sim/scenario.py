@@ -12,9 +12,10 @@ Model semantics (see the README for the full picture)
 -----------------------------------------------------
 * The hall is open in one or more ``sessions`` (a split day closes for lunch).
   Tickets are issued from the first opening until ``last_ticket``; a citizen
-  who arrives while the hall is closed between sessions either waits for it
-  to reopen (ticket issued at reopening) or is turned away
-  (``closed_arrivals``). Arrivals outside ticket hours are turned away.
+  who arrives while the hall is closed, before opening or between sessions,
+  either waits for it to open (ticket issued at opening or reopening) or is
+  turned away (``closed_arrivals``). Arrivals after the last ticket are
+  turned away.
 * Each service type has a route of steps; a step is done at a station by a
   staff member holding the step's skill, and is needed with a probability.
 * Walk-ins arrive as a non-homogeneous Poisson process with rate
@@ -31,6 +32,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from .bounds import (CV, MAX_CLASSES, MAX_CODES, MAX_LIST, MAX_REPLICATIONS, MAX_SHORT_ABSENCES,  # noqa: F401
+                     MAX_SLOT_CAPACITY, MAX_STEPS, Cost, Description, Factor, Label, Minutes, PositiveMinutes,
+                     SignedMinutes, Speed, StaffCount, Volume, Windows)
 from .distributions import Distribution
 from .fields import Clock, Code, Frozen, Probability, Share, TimeSpan  # noqa: F401 (re-exported)
 from .optimise_settings import OptimiseSettings
@@ -38,7 +42,7 @@ from .optimise_settings import OptimiseSettings
 class Hours(Frozen):
     """Opening hours, ticket hours and the hard stop."""
 
-    sessions: Annotated[list[TimeSpan], Field(min_length=1)] = Field(
+    sessions: Annotated[list[TimeSpan], Field(min_length=1, max_length=24)] = Field(
         description="opening sessions in order; a split day has two (closed for lunch between them)"
     )
     last_ticket: Clock | None = Field(
@@ -49,7 +53,8 @@ class Hours(Frozen):
     )
     interval_min: Literal[15, 30, 60] = Field(60, description="reporting and staffing interval, minutes")
     closed_arrivals: Literal["wait", "turn_away"] = Field(
-        "wait", description="citizens arriving while the hall is closed between sessions"
+        "wait", description="citizens arriving while the hall is closed (before opening, between sessions): "
+        "wait for it to open and get a ticket then, or be turned away"
     )
 
     @property
@@ -78,21 +83,21 @@ class WindowGroup(Frozen):
     station's other tickets (``when_idle``).
     """
 
-    windows: Annotated[int, Field(ge=1)]
+    windows: Windows
     classes: list[Code] | None = None
     skills: list[Code] | None = None
     when_idle: Literal["help_others", "idle"] = "help_others"
-    label: str | None = None
+    label: Label | None = None
 
 
 class Station(Frozen):
     """A group of windows of one kind (counters, inspection lanes, photo desk)."""
 
-    windows: Annotated[int, Field(ge=1)] = Field(description="all windows, restricted ones included")
-    window_groups: dict[Code, WindowGroup] = Field(
+    windows: Windows = Field(description="all windows, restricted ones included")
+    window_groups: Annotated[dict[Code, WindowGroup], Field(max_length=MAX_CODES)] = Field(
         default_factory=dict, description="restricted windows, part of `windows`"
     )
-    label: str | None = None
+    label: Label | None = None
 
 
 class Step(Frozen):
@@ -107,17 +112,17 @@ class Step(Frozen):
 class ServiceType(Frozen):
     """A kind of business with its route of steps."""
 
-    label: str | None = None
-    steps: Annotated[list[Step], Field(min_length=1)]
+    label: Label | None = None
+    steps: Annotated[list[Step], Field(min_length=1, max_length=MAX_STEPS)]
 
 
 class PriorityClass(Frozen):
     """A priority group; lower ``priority`` is called first (non-preemptive)."""
 
-    priority: Annotated[int, Field(ge=0)]
+    priority: Annotated[int, Field(ge=0, le=1000)]
     share: Share
     patience: Distribution | None = Field(None, description="overrides the scenario's patience")
-    label: str | None = None
+    label: Label | None = None
 
 
 class ProfileSlot(TimeSpan):
@@ -130,7 +135,7 @@ class Multiplier(Frozen):
     """A named factor on the day's volume (day of week, month end, post-holiday ...)."""
 
     name: Code
-    factor: Annotated[float, Field(gt=0)]
+    factor: Factor
 
 
 class BalkPoint(Frozen):
@@ -140,7 +145,7 @@ class BalkPoint(Frozen):
     an empty queue; beyond the last it stays at the last probability.
     """
 
-    queue: Annotated[int, Field(ge=0)]
+    queue: Annotated[int, Field(ge=0, le=100_000)]
     probability: Probability
 
 
@@ -153,13 +158,13 @@ class Arrivals(Frozen):
     Poisson number, ticketed at opening); the rest arrives by the profile.
     """
 
-    daily_volume: Annotated[float, Field(gt=0, description="expected walk-in tickets per day")]
-    profile: Annotated[list[ProfileSlot], Field(min_length=1)]
+    daily_volume: Volume
+    profile: Annotated[list[ProfileSlot], Field(min_length=1, max_length=MAX_LIST)]
     mix: dict[Code, Share] = Field(description="share of each service type; shares sum to 1")
     batch_at_opening_share: Annotated[float, Field(ge=0, lt=1)] = 0.0
     volume_cv: Annotated[float, Field(ge=0, le=2)] = Field(0.0, description="day-to-day volume noise (Gamma CV)")
-    multipliers: list[Multiplier] = Field(default_factory=list)
-    balking: list[BalkPoint] | None = Field(
+    multipliers: Annotated[list[Multiplier], Field(max_length=50)] = Field(default_factory=list)
+    balking: Annotated[list[BalkPoint], Field(max_length=MAX_LIST)] | None = Field(
         None, description="balking curve over the number waiting ahead in the citizen's queue"
     )
 
@@ -185,27 +190,27 @@ class Appointments(Frozen):
     """
 
     slot_min: Annotated[float, Field(gt=0, le=240)] = 30.0
-    capacity_per_slot: dict[Code, Annotated[int, Field(ge=0)]]
+    capacity_per_slot: dict[Code, Annotated[int, Field(ge=0, le=MAX_SLOT_CAPACITY)]]
     booked_share: Probability = 1.0
     no_show: Probability = 0.15
-    punctuality_mean_min: float = -5.0
-    punctuality_sd_min: Annotated[float, Field(ge=0)] = 10.0
-    grace_min: Annotated[float, Field(ge=0)] = 15.0
+    punctuality_mean_min: SignedMinutes = -5.0
+    punctuality_sd_min: Minutes = 10.0
+    grace_min: Minutes = 15.0
     priority_class: Code = Field(description="priority class of on-time appointment tickets")
-    called_within_min: Annotated[float, Field(gt=0)] = 10.0
+    called_within_min: PositiveMinutes = 10.0
 
 
 class Lateness(Frozen):
     """A share of shift starts is late by an exponential number of minutes."""
 
     probability: Probability
-    mean_min: Annotated[float, Field(gt=0)]
+    mean_min: PositiveMinutes
 
 
 class ShortAbsences(Frozen):
     """Short absences from post: a Poisson number per staff-day at uniform times."""
 
-    per_day: Annotated[float, Field(ge=0)]
+    per_day: Annotated[float, Field(ge=0, le=MAX_SHORT_ABSENCES)]
     duration: Distribution
 
 
@@ -220,12 +225,12 @@ class Attendance(Frozen):
 class StaffType(Frozen):
     """Police officer, auxiliary ...: skills (with speed factors) and cost."""
 
-    label: str | None = None
-    skills: dict[Code, Annotated[float, Field(gt=0)]] = Field(
+    label: Label | None = None
+    skills: dict[Code, Speed] = Field(
         description="skill -> speed factor (work time multiplier; 1.0 is standard, 1.15 is 15% slower)"
     )
-    cost_per_hour: Annotated[float, Field(ge=0)] = 1.0
-    overtime_factor: Annotated[float, Field(ge=1)] = 1.5
+    cost_per_hour: Cost = 1.0
+    overtime_factor: Annotated[float, Field(ge=1, le=10)] = 1.5
     attendance: Attendance = Field(default_factory=lambda: Attendance())
 
 
@@ -234,11 +239,11 @@ class ShiftPattern(Frozen):
 
     start: Clock
     end: Clock
-    breaks: list[TimeSpan] = Field(default_factory=list)
+    breaks: Annotated[list[TimeSpan], Field(max_length=24)] = Field(default_factory=list)
     outside_opening_hours: bool = Field(
         False, description="set true to allow a shift that starts before opening or ends after closing"
     )
-    label: str | None = None
+    label: Label | None = None
 
     def work_periods_min(self) -> list[tuple[float, float]]:
         """The on-duty periods: [start, end) minus the breaks, in order."""
@@ -262,7 +267,7 @@ class RosterEntry(Frozen):
     staff_type: Code
     shift: Code
     station: Code
-    count: Annotated[int, Field(ge=0)]
+    count: StaffCount
     window_group: Code | None = Field(None, description="restricted window group of the station they sit at")
 
 
@@ -277,7 +282,7 @@ class Calling(Frozen):
     idle_choice: Literal["longest_idle", "least_flexible"] = Field(
         "longest_idle", description="which idle eligible staff member takes an arriving citizen"
     )
-    no_show_delay_min: Annotated[float, Field(ge=0)] = Field(
+    no_show_delay_min: Annotated[float, Field(ge=0, le=240)] = Field(
         0.0, description="time lost calling a ticket whose citizen has already left (过号)"
     )
     end_of_day: Literal["serve_until_empty", "send_home"] = Field(
@@ -291,20 +296,20 @@ class Target(Frozen):
 
     id: Code
     kind: Literal["service_level", "mean_wait", "max_abandonment"]
-    wait_min: Annotated[float, Field(gt=0)] | None = Field(None, description="service_level: wait threshold")
+    wait_min: PositiveMinutes | None = Field(None, description="service_level: wait threshold")
     fraction: Annotated[float, Field(gt=0, le=1)] | None = Field(
         None, description="service_level: required share called within wait_min; max_abandonment: ceiling"
     )
-    max_min: Annotated[float, Field(gt=0)] | None = Field(None, description="mean_wait: ceiling, minutes")
+    max_min: PositiveMinutes | None = Field(None, description="mean_wait: ceiling, minutes")
     scope: Literal["interval", "day"] = "interval"
 
 
 class Experiment(Frozen):
     """Replications and seed; ``warmup_min`` turns a day into a steady-state run."""
 
-    replications: Annotated[int, Field(ge=1, le=100_000)] = 20
-    seed: Annotated[int, Field(ge=0)] = 20261125
-    warmup_min: Annotated[float, Field(ge=0)] = Field(
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 20
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 20261125
+    warmup_min: Minutes = Field(
         0.0, description="citizens ticketed in the first warmup_min after opening are left out of the metrics"
     )
 
@@ -313,21 +318,21 @@ class Scenario(Frozen):
     """A whole hall: hours, stations, services, demand, staff, roster, rules, targets."""
 
     name: Code
-    description: str | None = None
+    description: Description | None = None
     hours: Hours
-    stations: Annotated[dict[Code, Station], Field(min_length=1)]
-    services: Annotated[dict[Code, ServiceType], Field(min_length=1)]
-    classes: dict[Code, PriorityClass] = Field(
+    stations: Annotated[dict[Code, Station], Field(min_length=1, max_length=MAX_CODES)]
+    services: Annotated[dict[Code, ServiceType], Field(min_length=1, max_length=MAX_CODES)]
+    classes: Annotated[dict[Code, PriorityClass], Field(min_length=1, max_length=MAX_CLASSES)] = Field(
         default_factory=lambda: {"normal": PriorityClass(priority=0, share=1.0)}
     )
     arrivals: Arrivals
     appointments: Appointments | None = None
     patience: Distribution | None = Field(None, description="how long a citizen waits before leaving")
-    staff_types: Annotated[dict[Code, StaffType], Field(min_length=1)]
-    shift_patterns: Annotated[dict[Code, ShiftPattern], Field(min_length=1)]
-    roster: list[RosterEntry]
+    staff_types: Annotated[dict[Code, StaffType], Field(min_length=1, max_length=MAX_CODES)]
+    shift_patterns: Annotated[dict[Code, ShiftPattern], Field(min_length=1, max_length=MAX_LIST)]
+    roster: Annotated[list[RosterEntry], Field(max_length=MAX_LIST)]
     calling: Calling = Calling()
-    targets: list[Target] = Field(default_factory=list)
+    targets: Annotated[list[Target], Field(max_length=100)] = Field(default_factory=list)
     experiment: Experiment = Experiment()
     optimise: OptimiseSettings | None = Field(None, description="staffing optimiser settings (queueplan optimise)")
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from . import compare_cmd, optimise_cmd, sweep_cmd
 from .args import non_negative_int, positive_int
+from .signals import Terminated, terminate_as_interrupt
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -53,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="also write the per-citizen event log (citizens.parquet, events.parquet)")
     run.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the HTML report (default en)")
     run.add_argument("--no-report", dest="report", action="store_false", help="skip report.html and the figures")
+    run.add_argument("--force", action="store_true",
+                     help="run even when the estimated size (citizens x replications) is beyond the limit")
 
     val = sub.add_parser("validate", help="check a scenario file and report every problem")
     val.add_argument("scenario", help="scenario YAML file")
@@ -95,29 +98,32 @@ def _cmd_schema(_args) -> int:
 def _cmd_run(args) -> int:
     from tqdm import tqdm
 
+    from sim.bounds import run_size_problem
     from sim.experiment import ExecutorError, run_experiment
 
     from .outputs import write_run
-    from .results import default_run_dir
+    from .results import default_run_dir, reserve
     from .summary import format_summary
 
     scenario = _load(args.scenario)
     reps = args.reps or scenario.experiment.replications
     seed = scenario.experiment.seed if args.seed is None else args.seed
     workers = args.workers or (os.cpu_count() or 1)
+    too_big = run_size_problem(scenario, reps)
+    if too_big and not args.force:
+        print(f"error: {args.scenario}: {too_big}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     out = args.out or default_run_dir(scenario, seed)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        print(f"error: {out} already exists; results are never overwritten (choose another --out)", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    try:
-        with tqdm(total=reps, desc=f"{scenario.name}", unit="rep", file=sys.stderr, disable=None) as bar:
-            result = run_experiment(scenario, reps, seed, workers=workers, keep_logs=args.events,
-                                    progress=lambda done: bar.update(done - bar.n), dask=args.dask)
-    except ExecutorError as exc:
-        print(f"error: {exc}; nothing was written", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    summary = write_run(result, out, args.scenario, workers, sys.argv, lang=args.lang, report=args.report,
-                        warn=lambda message: print(f"warning: {message}", file=sys.stderr))
+    with reserve(out):  # before simulating: a second run aimed at the same folder is refused at once
+        try:
+            with tqdm(total=reps, desc=f"{scenario.name}", unit="rep", file=sys.stderr, disable=None) as bar:
+                result = run_experiment(scenario, reps, seed, workers=workers, keep_logs=args.events,
+                                        progress=lambda done: bar.update(done - bar.n), dask=args.dask)
+        except ExecutorError as exc:
+            print(f"error: {exc}; nothing was written", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        summary = write_run(result, out, args.scenario, workers, sys.argv, lang=args.lang, report=args.report,
+                            warn=lambda message: print(f"warning: {message}", file=sys.stderr))
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
@@ -137,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
                 "optimise": optimise_cmd.run, "compare": compare_cmd.run, "report": compare_cmd.run_report,
                 "sweep": sweep_cmd.run, "frontier": sweep_cmd.run_frontier}
     try:
-        return handlers[args.command](args)
+        with terminate_as_interrupt():
+            return handlers[args.command](args)
     except ScenarioError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -148,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `queueplan schema | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Terminated:
+        print("terminated; nothing was written", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 130

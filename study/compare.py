@@ -42,6 +42,7 @@ from sim.summary import mean_ci
 
 from .i18n import check_lang, label
 from .results import run_folder
+from .run_checks import DamagedFile, check_csv_text, check_frame, check_summary
 
 ALL, DAY = "*", "day"
 
@@ -87,9 +88,17 @@ class Run:
                     raise NotARunError(f"{self.path} is an incomplete run folder: {name} is missing")
                 return None
             try:
-                self._frames[name] = pd.read_parquet(path) if name.endswith(".parquet") else pd.read_csv(path)
+                if name.endswith(".parquet"):
+                    frame = pd.read_parquet(path)
+                else:
+                    check_csv_text(path)
+                    frame = pd.read_csv(path)
+                check_frame(path, frame)
+            except DamagedFile as exc:
+                raise NotARunError(str(exc)) from None
             except (OSError, ValueError) as exc:
                 raise NotARunError(f"{path} cannot be read: {exc}") from None
+            self._frames[name] = frame
         return self._frames[name]
 
     def interval_grid(self) -> tuple[float | None, tuple[str, ...]]:
@@ -135,6 +144,12 @@ def load_run(path, allow_partial: bool = False) -> Run:
     for key in ("seed", "replications", "scenario"):
         if key not in data["manifest.json"]:
             raise NotARunError(f"{path}/manifest.json lacks '{key}'; is this a run folder?")
+    if not isinstance(data["manifest.json"]["scenario"], dict):
+        raise NotARunError(f"{path}/manifest.json is damaged: 'scenario' is not a scenario")
+    try:
+        check_summary(path / "summary.json", data["summary.json"])
+    except DamagedFile as exc:
+        raise NotARunError(str(exc)) from None
     return Run(path, data["manifest.json"], data["summary.json"])
 
 

@@ -69,6 +69,10 @@ def run(args) -> int:
     except (CompareError, RunFolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
+        print(f"error: {', '.join(map(str, args.run_dirs))}: a results file is damaged or from another version "
+              f"({type(exc).__name__}: {exc}); nothing was written", file=sys.stderr)
+        return EXIT_BAD_INPUT
     for message in c.warnings:
         print(f"warning: {message}", file=sys.stderr)
     for note in c.notes:
@@ -88,6 +92,10 @@ def run_report(args) -> int:
         report = write_report(args.run_dir, lang=args.lang)
     except CompareError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
+        print(f"error: {args.run_dir}: a results file is damaged or from another version "
+              f"({type(exc).__name__}: {exc}); report.html was not rewritten", file=sys.stderr)
         return EXIT_BAD_INPUT
     for message in report.warnings:
         print(f"warning: {message}", file=sys.stderr)

@@ -28,6 +28,7 @@ The two Parquet files are written only when the event logs were kept
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import pandas as pd
@@ -117,6 +118,11 @@ def write_report_or_warn(folder: Path, final_dir: Path, lang: str, warn) -> None
     try:
         for message in write_report(folder, lang).warnings:
             warn(message)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # a full disk fails the run with a clear message
+            raise
+        warn(f"the report could not be written ({type(exc).__name__}: {exc}); "
+             f"the tables are complete: run `queueplan report {final_dir}` to retry")
     except Exception as exc:  # noqa: BLE001 - the tables are the result; the report can be redrawn
         warn(f"the report could not be written ({type(exc).__name__}: {exc}); "
              f"the tables are complete: run `queueplan report {final_dir}` to retry")

@@ -53,8 +53,18 @@ STATUS_KEY = {"ok": "status_ok", "~": "status_close", "MISS": "status_miss"}
 FIGURE_ORDER = ("wait_cdf", "service_level", "queue", "staffing", "utilisation", "time_in_system", "iterations")
 
 
+class Html(str):
+    """Ready HTML (a table cell built here from escaped parts); every other string is text and is escaped."""
+
+
 def esc(value) -> str:
+    """``value`` as HTML text: ``&``, ``<``, ``>`` and both quotes escaped (safe in elements and attributes)."""
     return html.escape("" if value is None else str(value), quote=True)
+
+
+def td(attrs: str, inner_html: str) -> Html:
+    """A ready table cell; ``attrs`` and ``inner_html`` must already be escaped."""
+    return Html(f"<td{' ' + attrs if attrs else ''}>{inner_html}</td>")
 
 
 def num(x, digits: int = 1, unit: str = "") -> str:
@@ -78,7 +88,10 @@ def _numeric(value) -> bool:
 
 
 def html_table(headers, rows) -> str:
-    """A table; ``rows`` hold ready HTML cells (``<td ...>``) or plain values (escaped).
+    """A table; ``rows`` hold ready cells (:class:`Html`, from :func:`td`) or plain values (escaped).
+
+    Only :class:`Html` cells pass unescaped: a label that happens to start
+    with ``<td`` is text like any other.
 
     Numbers are right-aligned, text left-aligned; ``headers=None`` gives a
     table without a header row (key-value lists).
@@ -87,7 +100,7 @@ def html_table(headers, rows) -> str:
     for row in rows:
         cells = []
         for i, c in enumerate(row):
-            if isinstance(c, str) and c.startswith("<td"):
+            if isinstance(c, Html):
                 right.setdefault(i, not c.startswith('<td class="l'))
                 cells.append(c)
             else:
@@ -331,7 +344,8 @@ def _headline(s: dict, targets: list[dict], lang: str) -> str:
                      f'{esc(_met_text(t, spec.get(t["id"], {}), lang))}'
                      f'<span class="mark">[{esc(label(STATUS_KEY[mark], lang))}]</span></li>')
     tlist = f"<ul>{''.join(items)}</ul>" if items else f"<p>{esc(label('no_targets', lang))}</p>"
-    return (f'<h2 id="headline">{esc(label("headline", lang))}</h2><div class="verdict {cls}" data-key="verdict">'
+    notes = "".join(f'<div class="warn" data-key="note">{esc(n)}</div>' for n in s.get("notes", []))
+    return (f'<h2 id="headline">{esc(label("headline", lang))}</h2>{notes}<div class="verdict {cls}" data-key="verdict">'
             f'{esc(verdict)}</div>{tlist}<p class="sub">{esc(label("per_day", lang))}</p>'
             f'<div class="cards">{"".join(cards)}</div>')
 
@@ -348,15 +362,15 @@ def _interval_table(s: dict, targets: list[dict], lang: str) -> str:
         wait_cell = num(r.get("wait_mean_min"))
         marks = [status.get((t["id"], r["interval"])) for t in waits]
         worst = next((m for m in ("MISS", "~", "ok") if m in marks), None)
-        wait_td = (f'<td class="{STATUS_CLASS[worst]}">{esc(wait_cell)}<span class="mark">'
-                   f'{esc(label(STATUS_KEY[worst], lang))}</span></td>') if worst else wait_cell
-        row = [f'<td class="l nw">{esc(r["interval"])}</td>', num(r.get("tickets")), wait_td, num(r.get("wait_p90_min"))]
+        wait_td = td(f'class="{STATUS_CLASS[worst]}"', f'{esc(wait_cell)}<span class="mark">'
+                     f'{esc(label(STATUS_KEY[worst], lang))}</span>') if worst else wait_cell
+        row = [td('class="l nw"', esc(r["interval"])), num(r.get("tickets")), wait_td, num(r.get("wait_p90_min"))]
         for t in sl:
             mark = status.get((t["id"], r["interval"]))
             value = pct(r.get(f"sl_{t['id']}"), 1)
             if mark:
-                row.append(f'<td class="{STATUS_CLASS[mark]}" data-status="{esc(mark)}">{esc(value)}'
-                           f'<span class="mark">{esc(label(STATUS_KEY[mark], lang))}</span></td>')
+                row.append(td(f'class="{STATUS_CLASS[mark]}" data-status="{esc(mark)}"', f'{esc(value)}'
+                              f'<span class="mark">{esc(label(STATUS_KEY[mark], lang))}</span>'))
             else:
                 row.append(value)
         row += [pct(r.get("abandon_fraction")), pct(r.get("utilisation"), 0)]
@@ -520,8 +534,8 @@ def write_compare_page(c: Comparison, folder) -> Path:
         cells = [name]
         for _, r in t.iterrows():
             text = _with_ci(r[key], r.get(key + "_lo", np.nan), r.get(key + "_hi", np.nan), f)
-            cells.append(f'<td data-option="{esc(r["option"])}" data-key="{esc(key)}" data-value="{esc(r[key])}">'
-                         f"{esc(text)}</td>")
+            cells.append(td(f'data-option="{esc(r["option"])}" data-key="{esc(key)}" data-value="{esc(r[key])}"',
+                            esc(text)))
         rows.append(cells)
     for tid in targets:
         if f"{tid}_intervals" not in t.columns:
@@ -532,8 +546,8 @@ def write_compare_page(c: Comparison, folder) -> Path:
                 cells.append("-")
                 continue
             cls = "ok" if r[f"{tid}_met_all_confident"] else ("close" if r[f"{tid}_met_all"] else "miss")
-            cells.append(f'<td class="{cls}" data-option="{esc(r["option"])}" data-key="{esc(tid)}_intervals_met">'
-                         f'{int(r[f"{tid}_intervals_met"])}/{int(r[f"{tid}_intervals"])}</td>')
+            cells.append(td(f'class="{cls}" data-option="{esc(r["option"])}" data-key="{esc(tid)}_intervals_met"',
+                            f'{int(r[f"{tid}_intervals_met"])}/{int(r[f"{tid}_intervals"])}'))
         rows.append(cells)
     side = html_table([""] + [f"{n}" for n in c.names], rows)
     options = html_table([label("option", lang), label("run", lang), label("scenario", lang), label("seed", lang),
@@ -553,8 +567,7 @@ def write_compare_page(c: Comparison, folder) -> Path:
             signed = (lambda x: f"{100 * x:+.1f} {label('pp', lang)}") if f is fp else \
                 (lambda x, f=f: ("+" if x > 0 else "") + f(x))
             text = _with_ci(d[0], d[1], d[2], signed) + f" ({label(d[3], lang)})"
-            cells.append(f'<td data-option="{esc(n)}" data-key="diff_{esc(key)}" data-value="{esc(d[0])}">'
-                         f"{esc(text)}</td>")
+            cells.append(td(f'data-option="{esc(n)}" data-key="diff_{esc(key)}" data-value="{esc(d[0])}"', esc(text)))
         diff_rows.append(cells)
     figures = []
     for tid, tg in targets.items():

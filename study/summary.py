@@ -16,7 +16,24 @@ from sim.metrics import ALL, DAY
 
 
 def _num(x, digits=1):
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), digits)
+    """``x`` rounded, or None when missing or not finite (summary.json is always valid JSON)."""
+    if x is None:
+        return None
+    x = float(x)
+    return round(x, digits) if math.isfinite(x) else None
+
+
+def hall_notes(result: ExperimentResult, day) -> list[str]:
+    """Plain sentences for a day without service: "no citizen was served: nobody is rostered at counter"."""
+    from sim.plausibility import empty_hall_reasons
+
+    tickets, served = _num(day.get("tickets")), _num(day.get("served"))
+    reasons = [m for _, m in empty_hall_reasons(result.scenario)]
+    if not tickets:
+        return ["no citizen got a ticket" + (f": {'; '.join(reasons)}" if reasons else "")]
+    if not served:
+        return ["no citizen was served" + (f": {'; '.join(reasons)}" if reasons else "")]
+    return [f"note: {r}" for r in reasons]
 
 
 def _mark(row) -> str:
@@ -85,6 +102,7 @@ def summary_dict(result: ExperimentResult, run_dir: str | None = None) -> dict:
         "paid_hours": _num(total["paid_hours"], 2) if total is not None else None,
         "overtime_min": _num(total["overtime_min"], 1) if total is not None else None,
         "utilisation": _num(total["utilisation"], 3) if total is not None else None,
+        "notes": hall_notes(result, day),
         "targets": targets,
         "intervals": intervals,
         "staff": [{"staff_type": r["staff_type"], "station": r["station"], "staff": _num(r["staff"], 0),
@@ -94,19 +112,22 @@ def summary_dict(result: ExperimentResult, run_dir: str | None = None) -> dict:
 
 
 def format_summary(d: dict) -> str:
-    """The summary as a text table for the terminal."""
+    """The summary as a text table for the terminal (missing numbers print as ``-``)."""
     day = d["day"]
-    out = [f"{d['scenario']}: {d['replications']} replications, seed {d['seed']}, {d['wall_time_s']:.1f} s",
-           "",
-           f"Day (mean per day, 95% CI): {day['tickets']:.1f} tickets, {day['served']:.1f} served, "
-           f"{day['abandoned']:.1f} abandoned ({(day['abandon_fraction'] or 0):.1%}), {day['unserved']:.1f} unserved, "
-           f"{day['turned_away']:.1f} turned away",
-           f"  wait: mean {day['wait_mean_min']:.1f} min [{_fmt(day['wait_mean_min_lo'])}, "
-           f"{_fmt(day['wait_mean_min_hi'])}], 90th percentile {_fmt(day['wait_p90_min'])} min; "
-           f"time in hall {_fmt(day['time_in_system_mean_min'])} min"]
+    out = [f"{d['scenario']}: {d['replications']} replications, seed {d['seed']}, {_fmt(d['wall_time_s'])} s",
+           ""]
+    out += [f"*** {n} ***" if not n.startswith("note: ") else n for n in d.get("notes", [])]
+    ab = day.get("abandon_fraction")
+    out += [f"Day (mean per day, 95% CI): {_fmt(day['tickets'])} tickets, {_fmt(day['served'])} served, "
+            f"{_fmt(day['abandoned'])} abandoned ({f'{ab:.1%}' if ab is not None else '-'}), "
+            f"{_fmt(day['unserved'])} unserved, {_fmt(day['turned_away'])} turned away",
+            f"  wait: mean {_fmt(day['wait_mean_min'])} min [{_fmt(day['wait_mean_min_lo'])}, "
+            f"{_fmt(day['wait_mean_min_hi'])}], 90th percentile {_fmt(day['wait_p90_min'])} min; "
+            f"time in hall {_fmt(day['time_in_system_mean_min'])} min"]
     if d["cost"] is not None:
-        out.append(f"  staff: cost {d['cost']:.1f} ({d['paid_hours']:.1f} paid hours, overtime "
-                   f"{d['overtime_min']:.0f} min), utilisation {d['utilisation']:.0%}")
+        ut = d.get("utilisation")
+        out.append(f"  staff: cost {_fmt(d['cost'])} ({_fmt(d['paid_hours'])} paid hours, overtime "
+                   f"{_fmt(d['overtime_min'], 0)} min), utilisation {f'{ut:.0%}' if ut is not None else '-'}")
     out.append("")
     if d["targets"]:
         out.append("Targets (ok = met with 95% confidence, ~ = met but not confidently, MISS = missed):")

@@ -269,7 +269,7 @@ def write_frontier(table: pd.DataFrame, rosters: pd.DataFrame, out: Path, scenar
     from optimise.frontier import non_monotone
 
     from . import plots
-    from .report import esc, html_page, html_table, img_tag, write_text_atomic
+    from .report import esc, html_page, html_table, img_tag, td, write_text_atomic
     from .results import manifest, run_folder, write_json
 
     tx = TEXT[lang]
@@ -295,7 +295,7 @@ def write_frontier(table: pd.DataFrame, rosters: pd.DataFrame, out: Path, scenar
             rows.append([f"{100 * r['level']:.0f}%", f"{r['cost']:.2f}", f"{r['paid_hours']:.1f}", int(r["staff"]),
                          f"{r['verified_met']}/{r['verified_intervals']} ({100 * r['verified_share_met']:.0f}%)",
                          f"{100 * r['verified_share_met_confident']:.0f}%", yes(r["targets_held_in_sample"]),
-                         f'<td class="{cls}" data-level="{r["level"]:g}">{esc(tx["ok"] if r["verification_ok"] else tx["fail"])}</td>'])
+                         td(f'class="{cls}" data-level="{r["level"]:g}"', esc(tx["ok"] if r["verification_ok"] else tx["fail"]))])
         notes = [tx["dip"].format(a=a, b=b) for a, b in non_monotone(table)]
         notes += [f"{r['level']:g}: {r['notes']}" for _, r in table.iterrows() if isinstance(r["notes"], str) and r["notes"]]
         roster_rows = [[f"{r['level']:g}", r["staff_type"], r["station"], r["window_group"], r["start"], r["breaks"],

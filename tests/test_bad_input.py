@@ -235,3 +235,55 @@ def test_recursive_alias_is_an_error_not_a_crash(tmp_path):
         assert run.returncode == 2
         assert "Traceback" not in run.stderr
         assert f"{path}, line 11" in run.stderr
+
+
+def test_non_utf8_file_is_reported_by_line(tmp_path):
+    text = (ROOT / "scenarios" / "county_hall.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "gbk.yaml"
+    lines = text.split("\n")
+    lines[11] = lines[11] + " # " 
+    raw = "\n".join(lines).encode("utf-8").replace(lines[11].encode("utf-8"), lines[11].encode("utf-8") + "县".encode("gbk"), 1)
+    path.write_bytes(raw)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    first = info.value.problems[0]
+    assert first.line == 12 and "UTF-8" in first.message
+
+
+def test_huge_file_is_refused_before_parsing(tmp_path, monkeypatch):
+    import sim.loading
+
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as f:
+        f.write(b"name: x\n")
+        f.truncate(6 * 1024 * 1024)
+    parsed = []
+    monkeypatch.setattr(sim.loading.yaml, "compose", lambda *a, **k: parsed.append(1))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert "MB" in info.value.problems[0].message and not parsed
+
+
+@needs_cli
+def test_run_too_big_is_refused_unless_forced(tmp_path, capsys, monkeypatch):
+    from study.cli import main
+
+    text = (ROOT / "scenarios" / "county_hall.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "big.yaml"
+    path.write_text(text.replace("replications: 100", "replications: 100000"), encoding="utf-8")
+    assert "replications: 100000" in path.read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(path), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "--force" in err and "citizens" in err and "Traceback" not in err
+    assert not (tmp_path / "results").exists()
+
+
+def test_percentage_like_multiplier_is_a_warning(tmp_path):
+    from sim.loading import scenario_warnings
+
+    text = (CORPUS_DIR / "multiplier_1e300.yaml").read_text(encoding="utf-8").replace("factor: 1e300}", "factor: 112}")
+    path = tmp_path / "pct.yaml"
+    path.write_text(text, encoding="utf-8")
+    warnings = scenario_warnings(load_scenario(path))
+    assert any("1.12" in w and "multipliers[0].factor" in w for w in warnings), warnings

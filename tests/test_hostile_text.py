@@ -1,0 +1,119 @@
+"""Hostile text in scenario labels, file and folder names and ``compare --names`` never runs as script.
+
+Every free-text field a planner can write (description, service, station,
+window-group, staff-type, class and shift labels), the scenario file name,
+the run folder names and the option names of ``compare`` carry payloads of
+several shapes: a table cell opener (``<td><script>``), an attribute breaker
+(``"><img src=x onerror=...>``), a style closer (``</style>``), quotes and a
+``javascript:`` URL. Each payload, if it ran, would set ``window.__pwned`` or
+change ``document.title``. The pages are checked twice: as text (no payload
+tag survives unescaped) and in headless chromium (nothing executed, the title
+is the expected one).
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from sim.experiment import run_experiment
+from sim.loading import load_scenario, scenario_from_dict
+from study.compare import compare_runs
+from study.outputs import write_run
+from study.report import esc, html_table, td, write_report
+
+from .test_browser import _why_no_browser, driver, open_page  # noqa: F401 (driver is a fixture)
+
+SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "county_hall.yaml"
+
+PAYLOADS = [
+    "<td><script>window.__pwned=1;document.title='pwned'</script>",
+    "\"><img src=x onerror=\"window.__pwned=2;document.title='pwned'\">",
+    "</style><script>window.__pwned=3</script><style>",
+    "' onmouseover='window.__pwned=4' x='",
+    "javascript:window.__pwned=5",
+    "</title><script>window.__pwned=6</script>",
+    "<svg onload=window.__pwned=7>",
+]
+# Folder and option names cannot hold '/'; these shapes can.
+NAME_PAYLOADS = ["<td><img src=x onerror=window.__pwned=8>", "\"><svg onload=window.__pwned=9>"]
+
+
+def hostile(data: dict) -> None:
+    p = iter(PAYLOADS * 10)
+    data["description"] = next(p)
+    for svc in data["services"].values():
+        svc["label"] = next(p)
+    for st in data["stations"].values():
+        st["label"] = next(p)
+        for g in (st.get("window_groups") or {}).values():
+            g["label"] = next(p)
+    for st in data["staff_types"].values():
+        st["label"] = next(p)
+    for c in data["classes"].values():
+        c["label"] = next(p)
+    for sh in data["shift_patterns"].values():
+        sh["label"] = next(p)
+
+
+def _run(folder: Path, scenario_file: Path) -> None:
+    scenario = load_scenario(SCENARIO)
+    data = scenario.model_dump(mode="json")
+    hostile(data)
+    scenario = scenario_from_dict(data, source=str(scenario_file))
+    result = run_experiment(scenario, replications=2, seed=3, workers=1)
+    write_run(result, folder, str(scenario_file), 1, ["queueplan", "run", str(scenario_file)])
+
+
+@pytest.fixture(scope="module")
+def hostile_pages(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    a = root / f"A{NAME_PAYLOADS[0]}"
+    b = root / f"B{NAME_PAYLOADS[1]}"
+    _run(a, root / "hall<script>window.__pwned=10</script>.yaml")
+    _run(b, root / "hall\"><img src=x onerror=window.__pwned=11>.yaml")
+    write_report(b, lang="zh")
+    cmp = root / "cmp"
+    compare_runs([a, b], cmp, names=NAME_PAYLOADS)
+    return [a / "report.html", b / "report.html", cmp / "compare.html"]
+
+
+class Tags(HTMLParser):
+    def __init__(self, text: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_no_payload_survives_as_markup(hostile_pages):
+    for page in hostile_pages:
+        text = page.read_text(encoding="utf-8")
+        tags = Tags(text).tags
+        assert not [t for t, _ in tags if t in ("script", "svg", "iframe", "a")], page
+        assert not [(t, a) for t, a in tags for k in a if k.lower().startswith("on") or k == "x"], page
+        assert all(a.get("src", "").startswith("data:image/png;base64,") for t, a in tags if t == "img"), page
+        assert [t for t, _ in tags].count("style") == 1 and text.count("</style>") == 1
+        assert "&lt;td&gt;&lt;script&gt;" in text or "&lt;svg" in text  # the text is there, escaped
+
+
+def test_a_label_that_looks_like_a_cell_is_escaped():
+    table = html_table(["a"], [["<td onclick=x>1</td>"], [td('class="ok"', esc("<b>"))]])
+    assert "<td onclick" not in table and "&lt;td onclick=x&gt;" in table
+    assert '<td class="ok">&lt;b&gt;</td>' in table
+
+
+@pytest.mark.skipif(_why_no_browser() is not None, reason=str(_why_no_browser()))
+def test_nothing_executes_in_the_browser(driver, hostile_pages):  # noqa: F811
+    titles = []
+    for page in hostile_pages:
+        open_page(driver, page, "hostile_" + page.parent.name[:1])
+        assert driver.execute_script("return window.__pwned === undefined"), page
+        titles.append(driver.title)
+        assert "pwned" not in driver.title
+        assert driver.execute_script("return document.querySelectorAll('script').length") == 0
+    assert titles[0].endswith("county_hall") and titles[1].endswith("county_hall")
