@@ -122,27 +122,22 @@ def clean_leftovers(parent: Path, warn=None) -> list[Path]:
     if not parent.is_dir():
         return removed
     for path in sorted(parent.glob(".*.partial")) + sorted(parent.glob(".*.lock")):
-        if path.suffix == ".lock":
+        if path.suffix == ".lock":  # only our own locks ("queueplan PID"); anything else is not ours to remove
             try:
-                pid = int(path.read_text(encoding="ascii").strip() or "0")
-            except (OSError, ValueError):
-                pid = 0
+                tag, _, pid_text = path.read_text(encoding="ascii").strip().partition(" ")
+                pid = int(pid_text) if tag == "queueplan" else None
+            except (OSError, ValueError, UnicodeDecodeError):
+                pid = None
         else:
-            pid = _pid_of_partial(path)
-        if pid and _alive(pid):
+            pid = _pid_of_partial(path) if path.is_dir() else None
+        if pid is None or _alive(pid):
             continue
-        if not pid:  # an old-style name, or a lock being written this instant: only when clearly abandoned
-            try:
-                if time.time() - path.stat().st_mtime < 3600:
-                    continue
-            except OSError:
-                continue
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
         removed.append(path)
-        warn(f"removed {path}, left by an interrupted run (process {pid or '?'} is gone)")
+        warn(f"removed {path}, left by an interrupted run (process {pid} is gone)")
     return removed
 
 
@@ -168,15 +163,15 @@ def reserve(final: Path, warn=None):
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:
         try:
-            holder = lock.read_text(encoding="ascii").strip()
-        except OSError:
+            holder = lock.read_text(encoding="ascii").strip().rpartition(" ")[2] or "?"
+        except (OSError, UnicodeDecodeError):
             holder = "?"
         raise RunFolderError(f"{final} is being written by another queueplan run (process {holder}); "
                              "choose another --out") from None
     except OSError as exc:
         raise RunFolderError(f"cannot create {final}: {exc.strerror or exc}") from None
     try:
-        os.write(fd, str(os.getpid()).encode("ascii"))
+        os.write(fd, f"queueplan {os.getpid()}".encode("ascii"))
     finally:
         os.close(fd)
     _held.add(final)
