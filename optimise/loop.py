@@ -47,6 +47,7 @@ from sim.experiment import ExperimentResult, run_experiment
 from sim.metrics import ALL, DAY
 from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario
+from sim.summary import target_metric
 
 from .requirements import Requirements, compute_requirements, interval_label
 from .settings import generate_patterns, resolve_settings
@@ -88,8 +89,8 @@ def missed(result: ExperimentResult) -> pd.DataFrame:
     return t[~t["met_confident"].astype(bool)]
 
 
-_METRIC = {"service_level": lambda t: ("sl_" + t.id, True), "mean_wait": lambda t: ("wait_mean_min", False),
-           "max_abandonment": lambda t: ("abandon_fraction", False)}
+def _metric(t) -> tuple[str, bool]:
+    return target_metric(t), t.higher_is_better
 
 
 def _first_stations(scenario: Scenario, service: str) -> set[str]:
@@ -103,8 +104,8 @@ def _first_stations(scenario: Scenario, service: str) -> set[str]:
 
 def implicated(result: ExperimentResult, scenario: Scenario, miss: pd.Series) -> list[tuple[str, float]]:
     """``(station, interval_start_min)`` pairs to bump for one missed target row."""
-    target = next(t for t in scenario.targets if t.id == miss["target"])
-    metric, higher = _METRIC[target.kind](target)
+    target = next(t for t in scenario.checked_targets if t.id == miss["target"])
+    metric, higher = _metric(target)
     goal = miss["goal"]
     c = result.summary()["citizens"]
     rows = c[(c["class"] == ALL) & (c["interval"] != DAY) & (c["interval"] != "after") & c[metric].notna()]
@@ -133,8 +134,10 @@ def implicated(result: ExperimentResult, scenario: Scenario, miss: pd.Series) ->
 
 def _severity(miss: pd.Series) -> float:
     """How far a missed target is from its goal, as a share (0 .. 1) of the staff on duty to add."""
-    if miss["kind"] == "service_level":
+    if miss["higher_is_better"]:
         return float(np.clip(miss["goal"] - miss["estimate"], 0.0, 1.0))
+    if miss["goal"] <= 0:
+        return 1.0
     return float(np.clip((miss["estimate"] - miss["goal"]) / miss["goal"], 0.0, 1.0))
 
 
@@ -166,7 +169,7 @@ def _margins(result: ExperimentResult) -> pd.Series:
     """Per interval start: the smallest margin of its interval targets (positive: held with room)."""
     t = result.summary()["targets"]
     t = t[t["interval"] != DAY]
-    higher = t["kind"] == "service_level"
+    higher = t["higher_is_better"].astype(bool)
     margin = np.where(higher, t["lo"] - t["goal"], t["goal"] - t["hi"])
     return pd.Series(np.where(t["met_confident"], margin, -np.inf), index=t.index).groupby(
         t["interval_start_min"]).min()

@@ -182,14 +182,17 @@ def staff_for_load(load: float, mean_work_min: float, criteria: Criteria) -> int
     return need
 
 
-def _criteria(scenario: Scenario, with_patience: bool) -> Criteria:
+def _criteria(scenario: Scenario, with_patience: bool, station: str | None = None) -> Criteria:
+    """The wait targets a queue at ``station`` must meet: first-step targets, ``step: any`` and its own."""
     sl, mean_wait, abandon = [], None, None
     for t in scenario.targets:
+        if t.station is not None and t.station != station:
+            continue
         if t.kind == "service_level":
             sl.append((t.wait_min, t.fraction))
-        elif t.kind == "mean_wait":
+        elif t.kind == "mean_wait" and t.step != "any":
             mean_wait = t.max_min if mean_wait is None else min(mean_wait, t.max_min)
-        else:
+        elif t.kind == "max_abandonment":
             abandon = t.fraction if abandon is None else min(abandon, t.fraction)
     patience = None
     dists = [c.patience or scenario.patience for c in scenario.classes.values()]
@@ -468,7 +471,7 @@ def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_
     station_series: dict[str, dict] = {}
     for (station, skill), g in sorted(groups.items(), key=lambda kv: (list(scenario.stations).index(kv[0][0]), kv[0][1])):
         mean_work = g["work"] / g["mass"]
-        crit = _criteria(scenario, g["first"] > 0.5 * g["mass"])
+        crit = _criteria(scenario, g["first"] > 0.5 * g["mass"], station)
         a = period_max(g["load"]) if method == "time_varying" else sipp(g["sipp_mass"])
         load[(station, skill)] = a
         skill_staff[(station, skill)] = np.array([staff_for_load(round(x, 9), mean_work, crit) for x in a])
@@ -480,7 +483,7 @@ def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_
             st[key] += g[key]
     for station, st in station_series.items():
         mean_work = st["work"] / st["mass"]
-        crit = _criteria(scenario, st["first"] > 0.5 * st["mass"])
+        crit = _criteria(scenario, st["first"] > 0.5 * st["mass"], station)
         a = period_max(st["load"]) if method == "time_varying" else sipp(st["sipp"])
         pooled_load[station] = a
         staff = np.array([staff_for_load(round(x, 9), mean_work, crit) for x in a])

@@ -83,10 +83,100 @@ def _citizen_columns(log: EventLog, scenario: Scenario) -> dict[str, np.ndarray]
         "wait_min": wait,
         "time_in_system_min": np.where(outcome == SERVED, log.leave_min[keep] - log.ticket_min[keep], np.nan),
     }
-    for target in scenario.targets:
-        if target.kind == "service_level":
-            cols[f"within_{target.id}"] = called_first & (wait <= target.wait_min)
+    for name, values in target_columns(log, scenario, keep, called_first, wait).items():
+        cols[name] = values
     return cols
+
+
+#: per-citizen target columns: ``within_<id>`` (bool, the numerator of a share), ``at_<id>`` (bool, the
+#: citizens the target judges; default: every ticketed citizen), ``sum_<id>_min`` (float, the numerator of a
+#: mean over ``at_<id>``). Groups sum them; :mod:`sim.summary` turns them into ``sl_<id>`` and ``mean_<id>``.
+TARGET_PREFIXES = ("within_", "at_", "sum_")
+
+
+def _station_waits(log: EventLog, station: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per citizen: queued at ``station`` at all, and the wait there (first time), and called there in time?
+
+    Returns ``(at, wait_min, called)``: a citizen who abandoned or was unserved while waiting at the station
+    waited until they left or the hard stop (censored, counted), and ``called`` is False for them.
+    """
+    at = np.zeros(n, bool)
+    wait = np.full(n, np.nan)
+    called = np.zeros(n, bool)
+    stations = log.step_stations
+    here = np.array([stations[(s, j)] == station for s, j in zip(log.service[log.visit_citizen], log.visit_step)], bool)
+    order = np.argsort(-log.visit_join_min[here], kind="stable")   # earliest visit written last, so it wins
+    c = log.visit_citizen[here][order]
+    wait[c] = (log.visit_start_min - log.visit_join_min)[here][order]
+    at[c] = called[c] = True
+    gone = np.flatnonzero(log.outcome == ABANDONED)
+    g_here = np.array([stations[(log.service[g], log.abandon_step[g])] == station for g in gone], bool)
+    joined = _last_join(log, n)
+    for g in gone[g_here]:
+        if not at[g]:
+            at[g], wait[g] = True, log.leave_min[g] - joined[g]
+    u_here = np.array([stations[(log.service[c2], j)] == station for c2, j in
+                       zip(log.unserved_citizen, log.unserved_step)], bool)
+    for c2, join in zip(log.unserved_citizen[u_here], log.unserved_join_min[u_here]):
+        if not at[c2]:
+            at[c2], wait[c2] = True, max(log.hard_stop_min - join, 0.0)
+    return at, wait, called
+
+
+def _last_join(log: EventLog, n: int) -> np.ndarray:
+    """Per citizen: when they joined the queue they were last in (end of their last step served, else the ticket)."""
+    last_end = np.full(n, -np.inf)
+    np.maximum.at(last_end, log.visit_citizen, log.visit_end_min)
+    return np.maximum(np.nan_to_num(log.ticket_min, nan=-np.inf), last_end)
+
+
+def _visit_wait_stats(log: EventLog, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per citizen: the longest and the total wait over the steps served (0 for none)."""
+    w = log.visit_start_min - log.visit_join_min
+    longest = np.zeros(n)
+    np.maximum.at(longest, log.visit_citizen, w)
+    total = np.bincount(log.visit_citizen, weights=w, minlength=n)
+    return longest, total
+
+
+def target_columns(log: EventLog, scenario: Scenario, keep: np.ndarray, called_first: np.ndarray,
+                   wait: np.ndarray) -> dict[str, np.ndarray]:
+    """The per-citizen columns of every checked target (see :data:`TARGET_PREFIXES`), measured citizens only.
+
+    * ``service_level`` (first step): called at the first step within ``wait_min``.
+    * ``service_level`` at ``station``: ``at`` = queued there; within = called there within ``wait_min``.
+    * ``service_level`` with ``step: any``: served, and no step's wait above ``wait_min`` (an abandoned or
+      unserved citizen is never within).
+    * ``mean_wait`` at ``station``: ``sum`` = the wait there over ``at``; ``step: any``: the total wait over the
+      steps of the visit (abandoned / unserved: plus the censored wait of the step they left or were left in).
+    * ``time_in_hall`` with ``fraction``: served and ticket-to-leave at most ``max_min``.
+    """
+    n = len(log.outcome)
+    out: dict[str, np.ndarray] = {}
+    longest = total = None
+    outcome = log.outcome[keep]
+    for t in scenario.checked_targets:
+        if t.kind == "service_level" and t.station is None and t.step == "first":
+            out[f"within_{t.id}"] = called_first & (wait <= t.wait_min)
+        elif t.kind in ("service_level", "mean_wait") and t.station is not None:
+            at, w, called = (a[keep] for a in _station_waits(log, t.station, n))
+            out[f"at_{t.id}"] = at
+            if t.kind == "service_level":
+                out[f"within_{t.id}"] = at & called & (np.nan_to_num(w, nan=np.inf) <= t.wait_min)
+            else:
+                out[f"sum_{t.id}_min"] = np.where(at, np.nan_to_num(w), 0.0)
+        elif t.kind in ("service_level", "mean_wait") and t.step == "any":
+            if longest is None:
+                longest, total = (a[keep] for a in _visit_wait_stats(log, n))
+            if t.kind == "service_level":
+                out[f"within_{t.id}"] = (outcome == SERVED) & (longest <= t.wait_min)
+            else:
+                # waits served, plus the censored wait of the step a citizen left or was left in
+                censored = np.where(outcome == SERVED, 0.0, log.leave_min[keep] - _last_join(log, n)[keep])
+                out[f"sum_{t.id}_min"] = np.nan_to_num(total + np.maximum(censored, 0.0))
+        elif t.kind == "time_in_hall" and t.fraction is not None:
+            out[f"within_{t.id}"] = (outcome == SERVED) & (log.leave_min[keep] - log.ticket_min[keep] <= t.max_min)
+    return out
 
 
 def citizen_frame(log: EventLog, scenario: Scenario) -> pd.DataFrame:
@@ -161,7 +251,7 @@ def citizen_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
     ``within_<target>``) are kept so replications can be pooled exactly.
     """
     cols = _citizen_columns(log, scenario)
-    within = [c for c in cols if c.startswith("within_")]
+    within = [c for c in cols if c.startswith(TARGET_PREFIXES)]
     parts = [_aggregate(cols, keys, within) for keys in GROUPINGS]
     data = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     edges = interval_edges_min(scenario)
@@ -177,7 +267,7 @@ def citizen_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
         "class": classes[data.pop("_class") + 1],
     })
     for col in ("arrivals", "turned_away", "tickets", "served", "abandoned", "unserved", "balked", *within):
-        out[col] = data[col].astype(np.int64)
+        out[col] = data[col] if col.startswith("sum_") else data[col].astype(np.int64)
     for col in ("wait_sum_min", "wait_max_min", "time_in_system_sum_min", "wait_p50_min", "wait_p90_min",
                 "wait_p95_min"):
         out[col] = data[col]
@@ -188,7 +278,15 @@ def citizen_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
     served = out["served"].to_numpy()
     out["time_in_system_mean_min"] = out["time_in_system_sum_min"].to_numpy() / np.where(served > 0, served, np.nan)
     for w in within:
-        out["sl_" + w[len("within_"):]] = out[w].to_numpy() / safe
+        if w.startswith("within_"):
+            tid = w[len("within_"):]
+            den = out[f"at_{tid}"].to_numpy() if f"at_{tid}" in out else tickets
+            out["sl_" + tid] = out[w].to_numpy() / np.where(den > 0, den, np.nan)
+        elif w.startswith("sum_"):
+            tid = w[len("sum_"):-len("_min")]
+            den = out[f"at_{tid}"].to_numpy() if f"at_{tid}" in out else tickets
+            out["mean_" + tid] = out[w].to_numpy() / np.where(den > 0, den, np.nan)
+    out["unserved_fraction"] = out["unserved"].to_numpy() / safe
     return out
 
 
