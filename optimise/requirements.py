@@ -201,7 +201,7 @@ def _criteria(scenario: Scenario, with_patience: bool, station: str | None = Non
     return Criteria(tuple(sorted(set(sl))), mean_wait, abandon if abandon is not None and abandon < 1 else None, patience)
 
 
-def ticket_mass(scenario: Scenario, t0: float, n: int, dt: float = DT_MIN) -> np.ndarray:
+def ticket_mass(scenario: Scenario, t0: float, n: int, dt: float = DT_MIN, opening_batch: bool = True) -> np.ndarray:
     """Expected walk-in tickets issued in each cell ``[t0 + i dt, t0 + (i+1) dt)`` (all service types).
 
     The profile carries the day's expected volume (``daily_volume`` x the
@@ -231,7 +231,7 @@ def ticket_mass(scenario: Scenario, t0: float, n: int, dt: float = DT_MIN) -> np
             if 0 <= i < n:
                 mass[i] += arrivals(h.sessions[k - 1].end, s.start)
     i_open = int((h.open_min - t0) // dt)
-    if 0 <= i_open < n:
+    if 0 <= i_open < n and opening_batch:
         mass[i_open] += volume * arrivals_spec.batch_at_opening_share
     return mass
 
@@ -365,7 +365,8 @@ def _step_flows(scenario: Scenario):
     return flows
 
 
-def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_min: int = 15) -> Requirements:
+def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_min: int = 15,
+                         opening_batch: bool = True) -> Requirements:
     """Offered load and staff needed per planning period of ``grid_min`` minutes.
 
     Periods are aligned to the clock and cover the ticket hours; a period
@@ -384,13 +385,16 @@ def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_
     >>> list(zip(tv.kinds()[3:6].tolist(), tv.pooled_staff["counter"][3:6].tolist()))  # 11:00, 12:00, 14:00
     [('ticket', 5), ('drain', 4), ('ticket', 7)]
     """
+    if method == "transient":
+        from .transient import transient_requirements
+        return transient_requirements(scenario, grid_min)
     if method not in ("time_varying", "sipp"):
-        raise ValueError(f"method must be 'time_varying' or 'sipp', got {method!r}")
+        raise ValueError(f"method must be 'time_varying', 'sipp' or 'transient', got {method!r}")
     h = scenario.hours
     spans = [(s.start, min(s.end, h.last_ticket_min)) for s in h.sessions if s.start < h.last_ticket_min]
     t0, dt = h.open_min, DT_MIN
     n = int(math.ceil((h.hard_stop_min - t0) / dt)) + 1
-    walk_in = ticket_mass(scenario, t0, n, dt)
+    walk_in = ticket_mass(scenario, t0, n, dt, opening_batch)
     booked = appointment_mass(scenario, t0, n, dt)
     per_service = {code: walk_in * scenario.arrivals.mix.get(code, 0.0) + booked.get(code, 0.0)
                    for code in scenario.services}

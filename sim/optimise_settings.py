@@ -131,8 +131,10 @@ class OptimiseSettings(Frozen):
     stations: dict[Code, Annotated[list[Code], Field(min_length=1)]] = Field(
         default_factory=dict, description="staff type -> stations it may work at (default: wherever it has a skill)")
     cover_rules: list[CoverRule] = Field(default_factory=list)
-    requirements: Literal["time_varying", "sipp"] = Field(
-        "time_varying", description="staffing requirements: time-varying offered load, or stationary per interval")
+    requirements: Literal["time_varying", "sipp", "transient"] = Field(
+        "time_varying", description="staffing requirements: time-varying offered load, stationary per interval, or "
+                                    "time-varying with the openings staffed from the transient queue "
+                                    "(the search starts from all three)")
     grid_min: Literal[5, 10, 15, 30, 60] = Field(15, description="planning period, minutes")
     beyond_limits: Literal["fill", "error"] = Field(
         "fill", description="requirements the windows, headcount or templates cannot meet: staff up to the limits "

@@ -64,7 +64,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--max-iter", type=non_negative_int, dest="max_iter",
                    help="simulations while optimising (0: the analytic roster, not simulated)")
     p.add_argument("--workers", type=non_negative_int, default=1, help="worker processes (0 = all cores)")
-    p.add_argument("--requirements", choices=["time_varying", "sipp"], help="requirement method")
+    p.add_argument("--requirements", choices=["time_varying", "sipp", "transient"],
+                   help="requirement method of the repair loop (the search starts from all three)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the HTML report (default en)")
     p.add_argument("--no-report", dest="report", action="store_false", help="skip report.html and the figures")
     return p
