@@ -237,7 +237,9 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
                "adjustments": _adjust_text(r), "targets": 0 if t is None else len(t),
                "targets_met": None if t is None else int(t["met_confident"].sum()),
                "misses": "" if t is None else "; ".join(f"{m.target}@{m.interval}" for m in missed(res).itertuples()),
-               "accepted": accepted, "milp_s": round(sol.solve_time_s, 3), "simulation_s": round(sim_s, 3),
+               "accepted": accepted, "milp_s": round(sol.solve_time_s, 3), "milp_variables": sol.variables,
+               "milp_constraints": sol.constraints, "milp_optimal": sol.optimal, "simulation_s": round(sim_s, 3),
+               "stage": "analytic" if res is None else "accept", "replications": 0 if res is None else reps,
                "note": note}
         log.append(row)
         if progress:

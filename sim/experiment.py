@@ -164,6 +164,32 @@ def run_experiment(scenario: Scenario, replications: int | None = None, seed: in
                             time.perf_counter() - started)
 
 
+def extend_experiment(result: ExperimentResult, replications: int, workers: int = 1) -> ExperimentResult:
+    """``result`` with replications ``result.replications .. replications - 1`` added (same seed and scenario).
+
+    The new replications are exactly those :func:`run_experiment` would run, so
+    ``extend_experiment(run_experiment(s, 10, seed), 30)`` equals
+    ``run_experiment(s, 30, seed)`` (sequential sampling: screen on few
+    replications, add more only to confirm).
+    """
+    if replications <= result.replications:
+        return result
+    started = time.perf_counter()
+    tasks = [(result.scenario, rep, result.seed, False) for rep in range(result.replications, replications)]
+    tables = _Collector()
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            tables.add(_one(task)[0])
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+            for frames, _ in pool.map(_one, tasks, chunksize=max(1, min(8, len(tasks) // (4 * workers)))):
+                tables.add(frames)
+    new = tables.frames()
+    joined = {name: pd.concat([result.tables[name], new[name]], ignore_index=True) for name in result.tables}
+    return ExperimentResult(result.scenario, result.seed, replications, joined, None,
+                            result.wall_time_s + time.perf_counter() - started)
+
+
 class _Collector:
     """Per-replication KPI tables, joined in replication order as they arrive.
 

@@ -142,6 +142,10 @@ class OptimiseSettings(Frozen):
     replications: Annotated[int, Field(ge=2, le=10_000)] = Field(20, description="replications per iteration")
     max_iterations: Annotated[int, Field(ge=0, le=1000)] = Field(
         12, description="simulations of candidate rosters (0: the MILP roster without simulation)")
+    screen_replications: Annotated[int, Field(ge=2, le=10_000)] = Field(
+        8, description="local search: replications to screen a move (accepted moves are extended to replications)")
+    budget_s: Annotated[float, Field(gt=0)] = Field(
+        900.0, description="wall-time budget of the starts and the local search, seconds (verification comes after)")
     verify_replications: Annotated[int, Field(ge=2, le=100_000)] | None = Field(
         None, description="replications of the out-of-sample check (default: experiment.replications)")
     verify_seed_offset: Annotated[int, Field(ge=1)] = Field(

@@ -142,11 +142,11 @@ def files(tmp_path):
 def test_cli_writes_the_results_folder_and_a_reproducible_scenario(files, tmp_path, capsys):
     scenario, settings = files
     out = tmp_path / "run"
-    assert optimise_cmd.run(_args(scenario, out, settings, "--reps", "10")) == 0
+    assert optimise_cmd.run(_args(scenario, out, settings, "--reps", "10", "--budget-s", "20")) == 0
     printed = capsys.readouterr().out
-    assert "iteration  0" in printed and "Roster" in printed and "Verification on fresh seeds" in printed
+    assert "iteration   0" in printed and "Roster" in printed and "lower bound" in printed and "Verification on fresh seeds" in printed
     for name in ("roster.csv", "iterations.csv", "targets.csv", "intervals.csv", "requirements.csv",
-                 "shortfalls.csv", "manifest.json", "plan.json", "scenario_optimised.yaml"):
+                 "shortfalls.csv", "manifest.json", "plan.json", "scenario_optimised.yaml", "moves.csv", "starts.csv"):
         assert (out / name).exists(), name
     again = load_scenario(out / "scenario_optimised.yaml")
     assert again.roster and again.experiment.replications == 10
