@@ -102,6 +102,10 @@ def _first_stations(scenario: Scenario, service: str) -> set[str]:
     return out
 
 
+def _route_stations(scenario: Scenario, service: str) -> set[str]:
+    return {step.station for step in scenario.services[service].steps}
+
+
 def implicated(result: ExperimentResult, scenario: Scenario, miss: pd.Series) -> list[tuple[str, float]]:
     """``(station, interval_start_min)`` pairs to bump for one missed target row."""
     target = next(t for t in scenario.checked_targets if t.id == miss["target"])
@@ -119,16 +123,26 @@ def implicated(result: ExperimentResult, scenario: Scenario, miss: pd.Series) ->
     else:
         intervals = [miss["interval_start_min"]]
     queue = result.summary()["queue"]
+    staff = result.summary()["staff_interval"]
+    staff = staff[(staff["staff_type"] != ALL) & (staff["station"] != ALL)]
+    staff = staff.groupby(["interval_start_min", "station"], as_index=False)["staff_on_duty"].sum()
     out = []
     for iv in intervals:
         services = rows[(rows["interval_start_min"] == iv) & (rows["service_type"] != ALL)]
         bad = services[fails.loc[services.index]]
         if bad.empty:
             bad = services.sort_values(metric, ascending=higher).head(1)
-        stations = set().union(*[_first_stations(scenario, s) for s in bad["service_type"]]) if len(bad) else set()
+        route = _first_stations if target.kind in ("service_level", "mean_wait") and target.station is None \
+            and target.step == "first" else _route_stations
+        stations = set().union(*[route(scenario, s) for s in bad["service_type"]]) if len(bad) else set()
+        if target.station is not None:
+            stations = {target.station}
+        # the station that is short: the longest queue per person on duty there (Little: the longest wait)
         q = queue[queue["interval_start_min"] == iv].set_index("station")["queue_mean"]
-        longest = max((q.get(s, 0.0) for s in stations), default=0.0)
-        out += [(s, float(iv)) for s in sorted(stations) if q.get(s, 0.0) >= 0.5 * longest]
+        on = staff[staff["interval_start_min"] == iv].set_index("station")["staff_on_duty"]
+        per = {s: q.get(s, 0.0) / max(on.get(s, 0.0), 1.0) for s in stations}
+        longest = max(per.values(), default=0.0)
+        out += [(s, float(iv)) for s in sorted(stations) if per[s] >= 0.5 * longest]
     return list(dict.fromkeys(out))
 
 
@@ -136,6 +150,8 @@ def _severity(miss: pd.Series) -> float:
     """How far a missed target is from its goal, as a share (0 .. 1) of the staff on duty to add."""
     if miss["higher_is_better"]:
         return float(np.clip(miss["goal"] - miss["estimate"], 0.0, 1.0))
+    if miss["kind"] in ("max_abandonment", "max_unserved"):     # shares of citizens: the gap itself
+        return float(np.clip(miss["estimate"] - miss["goal"], 0.0, 1.0))
     if miss["goal"] <= 0:
         return 1.0
     return float(np.clip((miss["estimate"] - miss["goal"]) / miss["goal"], 0.0, 1.0))

@@ -19,9 +19,12 @@ Logic
 
    * screen: ``screen_replications``; dropped when the estimate of any target
      misses its goal (a move that misses on the estimate cannot be accepted);
-   * accept: extended to ``replications`` (the screen replications are
-     reused: sequential sampling), accepted when every target holds on its
-     95% bound.
+   * confirm: extended to ``replications`` (the screen replications are
+     reused: sequential sampling), dropped on the same rule;
+   * accept: extended to as many replications as the verification uses
+     (``verify_replications``, else ``experiment.replications``), accepted
+     when every target holds on its 95% bound; so the verdict of the search
+     and that of the fresh seeds are drawn with the same precision.
 
    Accepting a move makes it the incumbent; moves that failed are not retried
    during the descent (fewer staff never serve better: a removal that failed
@@ -71,8 +74,9 @@ class SearchResult:
     starts: pd.DataFrame                # one row per analytic start
     lower_bound: float | None
     lower_bound_optimal: bool
-    status: str                         # "local optimum" or "budget"
+    status: str                         # "local optimum", "budget", or "walked back" (see find_roster)
     notes: list[str] = field(default_factory=list)
+    walked_back: int = 0                # accepted rosters dropped because they missed out of sample
 
 
 def worst_row(result: ExperimentResult, confident: bool) -> dict:
@@ -127,6 +131,9 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
     budget_s = settings.budget_s if budget_s is None else budget_s
     reps = replications or settings.replications
     screen = min(screen_replications or settings.screen_replications, reps)
+    # accept on as many replications as the verification uses, so that the verdict carries over to fresh seeds
+    accept = max(reps, settings.verify_replications or scenario.experiment.replications)
+    stages = sorted({screen, reps, accept})
     seed = scenario.experiment.seed if seed is None else seed
     solver = solver or settings.solver
     time_limit_s = time_limit_s or settings.time_limit_s
@@ -174,16 +181,16 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
         if why is not None:
             return {**row, "stage": "fluid bound", "replications": 0, "keeps_every_target": False, "breaks": why}
         t0 = time.perf_counter()
-        res = run_experiment(move.roster.apply(scenario), screen, seed, workers=workers)
-        w = worst_row(res, confident=False)
-        stage = "screen"
-        if not w and reps > screen:
-            res = extend_experiment(res, reps, workers)
+        res = run_experiment(move.roster.apply(scenario), stages[0], seed, workers=workers)
+        stage, w = "screen", worst_row(res, confident=len(stages) == 1)
+        for n in stages[1:]:                     # sequential: more replications only for moves still in the race
+            if w:
+                break
+            res = extend_experiment(res, n, workers)
+            stage = "accept" if n == stages[-1] else "confirm"
+            w = worst_row(res, confident=n == stages[-1])
+        if len(stages) == 1:
             stage = "accept"
-            w = worst_row(res, confident=True)
-        elif not w:
-            stage = "accept"
-            w = worst_row(res, confident=True)
         out = {**row, "stage": stage, "replications": res.replications, "keeps_every_target": not w,
                "breaks": "" if not w else f"{w['target']}@{w['interval']}", **{k: w.get(k) for k in
                                                                                 ("estimate", "bound", "goal")},
@@ -237,16 +244,33 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
     notes.append(lb_note)
     if status == "budget":
         notes.append(f"the search stopped on its budget ({budget_s:g} s): not a local optimum, nothing proven")
-    plan = _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver, started, best)
-    return plan, SearchResult(moves, pd.DataFrame(start_rows), lb, lb_optimal, status, notes)
+    plan, back = _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver, started, best)
+    if back:            # the evidence must be that of the roster reported: its moves, the rejected one marked
+        rejected = chain[len(chain) - back][0]
+        rows = []
+        for move in neighbours(scenario, settings, plan.roster, patterns):
+            if move.roster == rejected:
+                rows.append({"move": move.label, "kind": move.kind, "staff_type": move.key[0], "station": move.key[2],
+                             "from_shift": move.key[1], "saving": round(move.saving, 6),
+                             "cost": round(move.roster.cost(scenario), 6), "stage": "verify",
+                             "keeps_every_target": False, "breaks": "missed a target on the fresh seeds"})
+            else:
+                rows.append(evaluate(move, prune=False))
+        moves = pd.DataFrame([{k: v for k, v in r.items() if k != "_result"} for r in rows])
+        if moves["keeps_every_target"].any():
+            status = "walked back"
+            notes.append("moves from the roster reported keep every target in sample: the search's own optimum "
+                         "missed out of sample, so nothing is proven about this roster")
+    return plan, SearchResult(moves, pd.DataFrame(start_rows), lb, lb_optimal, status, notes, back)
 
 
-def _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver, started, best) -> StaffingPlan:
+def _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver, started, best):
     """Verify the newest accepted roster; if it misses out of sample, the ones before it (newest first)."""
     v_reps = settings.verify_replications or scenario.experiment.replications
     v_seed = seed + settings.verify_seed_offset
     experiment = {**scenario.experiment.model_dump(mode="json"), "seed": v_seed, "replications": v_reps}
     roster, res, verification, final = chain[-1][0], chain[-1][1], None, chain[-1][0].apply(scenario)
+    back = 0
     if verify:
         for k, (r, rr) in enumerate(reversed(chain)):
             final = r.apply(scenario, experiment=experiment)
@@ -258,6 +282,7 @@ def _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver
                         "targets": len(verification.summary()["targets"]),
                         "targets_met": int(verification.summary()["targets"]["met_confident"].sum()),
                         "note": f"fresh seed {v_seed}"})
+            back = k
             if ok or k >= 2:
                 if k:
                     notes.append(f"the {k} cheapest accepted roster(s) missed a target out of sample; "
@@ -267,4 +292,4 @@ def _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver
     return StaffingPlan(final, roster, roster.cost(scenario), roster.paid_hours(), best.requirements,
                         best.shortfalls, pd.DataFrame(log), res, verification, held, notes,
                         float(pd.DataFrame(log).get("milp_s", pd.Series(dtype=float)).fillna(0).sum()),
-                        time.perf_counter() - started, solver)
+                        time.perf_counter() - started, solver), back

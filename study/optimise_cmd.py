@@ -111,6 +111,9 @@ def format_evidence(plan: StaffingPlan, search) -> str:
     kept = 0 if m.empty else int(m["keeps_every_target"].sum())
     if search.status == "budget":
         claim = f"the search stopped on its budget after trying {tried} moves from the final roster: not proven"
+    elif search.status == "walked back":
+        claim = (f"the search's own optimum missed out of sample; {kept} of {tried} moves from the roster reported "
+                 "keep every target in sample: not proven")
     elif m.empty:
         claim = "no local search (no start held every target, or no cheaper move exists)"
     elif kept == 0:
