@@ -57,6 +57,7 @@ from sim.experiment import ExperimentResult, extend_experiment, run_experiment
 from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario
 
+from .causes import relax_and_test
 from .loop import StaffingPlan, missed, plan_staffing
 from .moves import Move, below_fluid, breaks_rule, neighbours
 from .requirements import Requirements, compute_requirements
@@ -74,9 +75,10 @@ class SearchResult:
     starts: pd.DataFrame                # one row per analytic start
     lower_bound: float | None
     lower_bound_optimal: bool
-    status: str                         # "local optimum", "budget", or "walked back" (see find_roster)
+    status: str                         # "local optimum", "budget", "walked back" or "no start holds"
     notes: list[str] = field(default_factory=list)
     walked_back: int = 0                # accepted rosters dropped because they missed out of sample
+    causes: pd.DataFrame = field(default_factory=pd.DataFrame)   # optimise.causes, when the roster misses
 
 
 def worst_row(result: ExperimentResult, confident: bool) -> dict:
@@ -208,6 +210,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
     if not best.targets_held:
         notes.append("no start holds every target in sample: the local search (which only makes rosters cheaper) "
                      "is skipped")
+        status = "no start holds"
     else:
         confirm = False            # the confirming pass re-tries every move, simulating even those the fluid bound prunes
         while True:
@@ -261,7 +264,12 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
             status = "walked back"
             notes.append("moves from the roster reported keep every target in sample: the search's own optimum "
                          "missed out of sample, so nothing is proven about this roster")
-    return plan, SearchResult(moves, pd.DataFrame(start_rows), lb, lb_optimal, status, notes, back)
+    causes = pd.DataFrame()
+    judged = plan.verification if plan.verification is not None else plan.evaluation
+    if judged is not None and not missed(judged).empty:
+        causes = relax_and_test(scenario, settings, plan.roster, judged, patterns,
+                                replications=min(judged.replications, 40), workers=workers)
+    return plan, SearchResult(moves, pd.DataFrame(start_rows), lb, lb_optimal, status, notes, back, causes)
 
 
 def _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver, started, best):

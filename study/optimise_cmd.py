@@ -114,8 +114,10 @@ def format_evidence(plan: StaffingPlan, search) -> str:
     elif search.status == "walked back":
         claim = (f"the search's own optimum missed out of sample; {kept} of {tried} moves from the roster reported "
                  "keep every target in sample: not proven")
+    elif search.status == "no start holds":
+        claim = "no start held every target, so there was no local search (see the shortfalls below)"
     elif m.empty:
-        claim = "no local search (no start held every target, or no cheaper move exists)"
+        claim = "no cheaper single move exists"
     elif kept == 0:
         claim = f"no single removal or move of the {tried} tried keeps every target"
     else:
@@ -126,6 +128,11 @@ def format_evidence(plan: StaffingPlan, search) -> str:
     if not m.empty:
         for stage, g in m.groupby("stage", sort=False):
             lines.append(f"    {stage}: {len(g)} moves")
+    if not search.causes.empty:
+        lines.append("  Shortfalls, tested by relaxing the limit in a simulation (same seed):")
+        for r in search.causes.itertuples():
+            verdict = "meets every target" if r.meets else f"still misses {r.misses_left} target-intervals"
+            lines.append(f"    {r.station}: binds {r.binds}; {r.relaxation}: {verdict}")
     return "\n".join(lines)
 
 
@@ -192,6 +199,8 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
         if search is not None:
             _csv(search.moves, tmp / "moves.csv")
             _csv(search.starts, tmp / "starts.csv")
+            if not search.causes.empty:
+                _csv(search.causes, tmp / "causes.csv")
         _csv(plan.requirements.frame(), tmp / "requirements.csv")
         _csv(plan.shortfalls, tmp / "shortfalls.csv")
         v = plan.verified_targets()
