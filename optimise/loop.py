@@ -47,6 +47,7 @@ from sim.experiment import ExperimentResult, run_experiment
 from sim.metrics import ALL, DAY
 from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario
+from sim.summary import target_metric
 
 from .requirements import Requirements, compute_requirements, interval_label
 from .settings import generate_patterns, resolve_settings
@@ -88,8 +89,8 @@ def missed(result: ExperimentResult) -> pd.DataFrame:
     return t[~t["met_confident"].astype(bool)]
 
 
-_METRIC = {"service_level": lambda t: ("sl_" + t.id, True), "mean_wait": lambda t: ("wait_mean_min", False),
-           "max_abandonment": lambda t: ("abandon_fraction", False)}
+def _metric(t) -> tuple[str, bool]:
+    return target_metric(t), t.higher_is_better
 
 
 def _first_stations(scenario: Scenario, service: str) -> set[str]:
@@ -101,10 +102,14 @@ def _first_stations(scenario: Scenario, service: str) -> set[str]:
     return out
 
 
+def _route_stations(scenario: Scenario, service: str) -> set[str]:
+    return {step.station for step in scenario.services[service].steps}
+
+
 def implicated(result: ExperimentResult, scenario: Scenario, miss: pd.Series) -> list[tuple[str, float]]:
     """``(station, interval_start_min)`` pairs to bump for one missed target row."""
-    target = next(t for t in scenario.targets if t.id == miss["target"])
-    metric, higher = _METRIC[target.kind](target)
+    target = next(t for t in scenario.checked_targets if t.id == miss["target"])
+    metric, higher = _metric(target)
     goal = miss["goal"]
     c = result.summary()["citizens"]
     rows = c[(c["class"] == ALL) & (c["interval"] != DAY) & (c["interval"] != "after") & c[metric].notna()]
@@ -118,23 +123,37 @@ def implicated(result: ExperimentResult, scenario: Scenario, miss: pd.Series) ->
     else:
         intervals = [miss["interval_start_min"]]
     queue = result.summary()["queue"]
+    staff = result.summary()["staff_interval"]
+    staff = staff[(staff["staff_type"] != ALL) & (staff["station"] != ALL)]
+    staff = staff.groupby(["interval_start_min", "station"], as_index=False)["staff_on_duty"].sum()
     out = []
     for iv in intervals:
         services = rows[(rows["interval_start_min"] == iv) & (rows["service_type"] != ALL)]
         bad = services[fails.loc[services.index]]
         if bad.empty:
             bad = services.sort_values(metric, ascending=higher).head(1)
-        stations = set().union(*[_first_stations(scenario, s) for s in bad["service_type"]]) if len(bad) else set()
+        route = _first_stations if target.kind in ("service_level", "mean_wait") and target.station is None \
+            and target.step == "first" else _route_stations
+        stations = set().union(*[route(scenario, s) for s in bad["service_type"]]) if len(bad) else set()
+        if target.station is not None:
+            stations = {target.station}
+        # the station that is short: the longest queue per person on duty there (Little: the longest wait)
         q = queue[queue["interval_start_min"] == iv].set_index("station")["queue_mean"]
-        longest = max((q.get(s, 0.0) for s in stations), default=0.0)
-        out += [(s, float(iv)) for s in sorted(stations) if q.get(s, 0.0) >= 0.5 * longest]
+        on = staff[staff["interval_start_min"] == iv].set_index("station")["staff_on_duty"]
+        per = {s: q.get(s, 0.0) / max(on.get(s, 0.0), 1.0) for s in stations}
+        longest = max(per.values(), default=0.0)
+        out += [(s, float(iv)) for s in sorted(stations) if per[s] >= 0.5 * longest]
     return list(dict.fromkeys(out))
 
 
 def _severity(miss: pd.Series) -> float:
     """How far a missed target is from its goal, as a share (0 .. 1) of the staff on duty to add."""
-    if miss["kind"] == "service_level":
+    if miss["higher_is_better"]:
         return float(np.clip(miss["goal"] - miss["estimate"], 0.0, 1.0))
+    if miss["kind"] in ("max_abandonment", "max_unserved"):     # shares of citizens: the gap itself
+        return float(np.clip(miss["estimate"] - miss["goal"], 0.0, 1.0))
+    if miss["goal"] <= 0:
+        return 1.0
     return float(np.clip((miss["estimate"] - miss["goal"]) / miss["goal"], 0.0, 1.0))
 
 
@@ -166,7 +185,7 @@ def _margins(result: ExperimentResult) -> pd.Series:
     """Per interval start: the smallest margin of its interval targets (positive: held with room)."""
     t = result.summary()["targets"]
     t = t[t["interval"] != DAY]
-    higher = t["kind"] == "service_level"
+    higher = t["higher_is_better"].astype(bool)
     margin = np.where(higher, t["lo"] - t["goal"], t["goal"] - t["hi"])
     return pd.Series(np.where(t["met_confident"], margin, -np.inf), index=t.index).groupby(
         t["interval_start_min"]).min()
@@ -234,7 +253,9 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
                "adjustments": _adjust_text(r), "targets": 0 if t is None else len(t),
                "targets_met": None if t is None else int(t["met_confident"].sum()),
                "misses": "" if t is None else "; ".join(f"{m.target}@{m.interval}" for m in missed(res).itertuples()),
-               "accepted": accepted, "milp_s": round(sol.solve_time_s, 3), "simulation_s": round(sim_s, 3),
+               "accepted": accepted, "milp_s": round(sol.solve_time_s, 3), "milp_variables": sol.variables,
+               "milp_constraints": sol.constraints, "milp_optimal": sol.optimal, "simulation_s": round(sim_s, 3),
+               "stage": "analytic" if res is None else "accept", "replications": 0 if res is None else reps,
                "note": note}
         log.append(row)
         if progress:

@@ -182,14 +182,17 @@ def staff_for_load(load: float, mean_work_min: float, criteria: Criteria) -> int
     return need
 
 
-def _criteria(scenario: Scenario, with_patience: bool) -> Criteria:
+def _criteria(scenario: Scenario, with_patience: bool, station: str | None = None) -> Criteria:
+    """The wait targets a queue at ``station`` must meet: first-step targets, ``step: any`` and its own."""
     sl, mean_wait, abandon = [], None, None
     for t in scenario.targets:
+        if t.station is not None and t.station != station:
+            continue
         if t.kind == "service_level":
             sl.append((t.wait_min, t.fraction))
-        elif t.kind == "mean_wait":
+        elif t.kind == "mean_wait" and t.step != "any":
             mean_wait = t.max_min if mean_wait is None else min(mean_wait, t.max_min)
-        else:
+        elif t.kind == "max_abandonment":
             abandon = t.fraction if abandon is None else min(abandon, t.fraction)
     patience = None
     dists = [c.patience or scenario.patience for c in scenario.classes.values()]
@@ -198,7 +201,7 @@ def _criteria(scenario: Scenario, with_patience: bool) -> Criteria:
     return Criteria(tuple(sorted(set(sl))), mean_wait, abandon if abandon is not None and abandon < 1 else None, patience)
 
 
-def ticket_mass(scenario: Scenario, t0: float, n: int, dt: float = DT_MIN) -> np.ndarray:
+def ticket_mass(scenario: Scenario, t0: float, n: int, dt: float = DT_MIN, opening_batch: bool = True) -> np.ndarray:
     """Expected walk-in tickets issued in each cell ``[t0 + i dt, t0 + (i+1) dt)`` (all service types).
 
     The profile carries the day's expected volume (``daily_volume`` x the
@@ -228,7 +231,7 @@ def ticket_mass(scenario: Scenario, t0: float, n: int, dt: float = DT_MIN) -> np
             if 0 <= i < n:
                 mass[i] += arrivals(h.sessions[k - 1].end, s.start)
     i_open = int((h.open_min - t0) // dt)
-    if 0 <= i_open < n:
+    if 0 <= i_open < n and opening_batch:
         mass[i_open] += volume * arrivals_spec.batch_at_opening_share
     return mass
 
@@ -362,7 +365,8 @@ def _step_flows(scenario: Scenario):
     return flows
 
 
-def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_min: int = 15) -> Requirements:
+def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_min: int = 15,
+                         opening_batch: bool = True) -> Requirements:
     """Offered load and staff needed per planning period of ``grid_min`` minutes.
 
     Periods are aligned to the clock and cover the ticket hours; a period
@@ -381,13 +385,16 @@ def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_
     >>> list(zip(tv.kinds()[3:6].tolist(), tv.pooled_staff["counter"][3:6].tolist()))  # 11:00, 12:00, 14:00
     [('ticket', 5), ('drain', 4), ('ticket', 7)]
     """
+    if method == "transient":
+        from .transient import transient_requirements
+        return transient_requirements(scenario, grid_min)
     if method not in ("time_varying", "sipp"):
-        raise ValueError(f"method must be 'time_varying' or 'sipp', got {method!r}")
+        raise ValueError(f"method must be 'time_varying', 'sipp' or 'transient', got {method!r}")
     h = scenario.hours
     spans = [(s.start, min(s.end, h.last_ticket_min)) for s in h.sessions if s.start < h.last_ticket_min]
     t0, dt = h.open_min, DT_MIN
     n = int(math.ceil((h.hard_stop_min - t0) / dt)) + 1
-    walk_in = ticket_mass(scenario, t0, n, dt)
+    walk_in = ticket_mass(scenario, t0, n, dt, opening_batch)
     booked = appointment_mass(scenario, t0, n, dt)
     per_service = {code: walk_in * scenario.arrivals.mix.get(code, 0.0) + booked.get(code, 0.0)
                    for code in scenario.services}
@@ -468,7 +475,7 @@ def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_
     station_series: dict[str, dict] = {}
     for (station, skill), g in sorted(groups.items(), key=lambda kv: (list(scenario.stations).index(kv[0][0]), kv[0][1])):
         mean_work = g["work"] / g["mass"]
-        crit = _criteria(scenario, g["first"] > 0.5 * g["mass"])
+        crit = _criteria(scenario, g["first"] > 0.5 * g["mass"], station)
         a = period_max(g["load"]) if method == "time_varying" else sipp(g["sipp_mass"])
         load[(station, skill)] = a
         skill_staff[(station, skill)] = np.array([staff_for_load(round(x, 9), mean_work, crit) for x in a])
@@ -480,7 +487,7 @@ def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_
             st[key] += g[key]
     for station, st in station_series.items():
         mean_work = st["work"] / st["mass"]
-        crit = _criteria(scenario, st["first"] > 0.5 * st["mass"])
+        crit = _criteria(scenario, st["first"] > 0.5 * st["mass"], station)
         a = period_max(st["load"]) if method == "time_varying" else sipp(st["sipp"])
         pooled_load[station] = a
         staff = np.array([staff_for_load(round(x, 9), mean_work, crit) for x in a])

@@ -161,6 +161,8 @@ class ShiftSolution:
     solve_time_s: float
     on_duty: pd.DataFrame = field(repr=False)   # period, station, staff_type, on_duty
     shortfalls: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # fill mode: what is not covered
+    variables: int = 0                          # size of the MILP solved
+    constraints: int = 0
 
 
 @dataclass
@@ -431,7 +433,8 @@ def solve(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, sol
     roster = Roster(entries, {j: model.patterns[j].pattern for j in sorted(used)})
     return ShiftSolution(roster, roster.cost(scenario), roster.paid_hours(), pulp.LpStatus[status],
                          sol_status == pulp.LpSolutionOptimal, seconds, _on_duty_frame(model, values),
-                         _shortfalls(model, scenario, settings))
+                         _shortfalls(model, scenario, settings), len(model.problem.variables()),
+                         len(model.problem.constraints))
 
 
 def _binding(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, info: dict) -> str:

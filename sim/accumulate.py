@@ -48,6 +48,16 @@ class Accumulator:
             store.reshape(-1)[flat] += counts  # keys are unique within a replication
         self.count += 1
 
+    def grown(self, replications: int) -> Accumulator:
+        """A store for ``replications`` replications holding this one's as its first (for sequential sampling)."""
+        out = Accumulator(replications)
+        out.count, out.keys = self.count, self.keys
+        out.values = {name: {c: np.concatenate([v, np.empty((replications - self.replications, v.shape[1]))])
+                             for c, v in cols.items()} for name, cols in self.values.items()}
+        out.wait_hist = None if self.wait_hist is None else self.wait_hist.copy()
+        out.called_hist = None if self.called_hist is None else self.called_hist.copy()
+        return out
+
     def frame(self, name: str, reps: slice | None = None) -> pd.DataFrame:
         """Table ``name`` as a long frame (all replications, or the slice ``reps``)."""
         reps = slice(None) if reps is None else reps

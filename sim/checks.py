@@ -219,12 +219,21 @@ def _check_demand_extras(s: Scenario, errors: list[Finding]) -> None:
 
 
 def _check_targets(s: Scenario, errors: list[Finding]) -> None:
-    needs = {"service_level": ("wait_min", "fraction"), "mean_wait": ("max_min",), "max_abandonment": ("fraction",)}
+    needs = {"service_level": ("wait_min", "fraction"), "mean_wait": ("max_min",), "max_abandonment": ("fraction",),
+             "time_in_hall": ("max_min",), "max_unserved": ("fraction",)}
     seen = set()
     for i, t in enumerate(s.targets):
         for field in needs[t.kind]:
             if getattr(t, field) is None:
                 errors.append((("targets", i), f"a {t.kind} target needs '{field}'"))
+        if t.kind == "service_level" and t.fraction == 0:
+            errors.append((("targets", i, "fraction"), "a service level of 0 is always met"))
+        if (t.station is not None or t.step != "first") and t.kind not in ("service_level", "mean_wait"):
+            errors.append((("targets", i), f"station and step apply to service_level and mean_wait, not {t.kind}"))
+        if t.station is not None and t.step != "first":
+            errors.append((("targets", i), "give either station or step: any, not both"))
+        if t.station is not None and t.station not in s.stations:
+            errors.append((("targets", i, "station"), f"unknown station '{t.station}' (known: {', '.join(s.stations)})"))
         if t.id in seen:
             errors.append((("targets", i, "id"), f"target id '{t.id}' is used twice"))
         seen.add(t.id)

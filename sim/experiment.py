@@ -184,3 +184,27 @@ def run_experiment(scenario: Scenario, replications: int | None = None, seed: in
                 collect(result)
     return ExperimentResult(scenario, seed, replications, store, logs if keep_logs else None,
                             time.perf_counter() - started)
+
+
+def extend_experiment(result: ExperimentResult, replications: int, workers: int = 1) -> ExperimentResult:
+    """``result`` with replications ``result.replications .. replications - 1`` added (same seed and scenario).
+
+    The new replications are exactly those :func:`run_experiment` would run, so
+    ``extend_experiment(run_experiment(s, 10, seed), 30)`` equals
+    ``run_experiment(s, 30, seed)`` (sequential sampling: screen on few
+    replications, add more only to confirm).
+    """
+    if replications <= result.replications:
+        return result
+    started = time.perf_counter()
+    store = result.store.grown(replications)
+    tasks = [(result.scenario, rep, result.seed, False) for rep in range(result.replications, replications)]
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            store.add(*_one(task)[:3])
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+            for rep, tables, hist, _ in pool.map(_one, tasks, chunksize=max(1, min(8, len(tasks) // (4 * workers)))):
+                store.add(rep, tables, hist)
+    return ExperimentResult(result.scenario, result.seed, replications, store, None,
+                            result.wall_time_s + time.perf_counter() - started)

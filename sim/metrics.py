@@ -43,7 +43,7 @@ from . import histogram
 from .clock import format_clock
 from .eventlog import ABANDONED, SERVED, TURNED_AWAY, UNSERVED, EventLog
 from .scenario import Scenario
-from .tables import ALL, DAY, Table, table_frame
+from .tables import ALL, DAY, TARGET_PREFIXES, Table, table_frame
 
 GROUPINGS = ((), ("interval",), ("service_type",), ("class",), ("interval", "service_type"), ("interval", "class"))
 COUNT_COLUMNS = ("arrivals", "tickets", "served", "abandoned", "unserved", "turned_away", "balked")
@@ -93,10 +93,99 @@ def _citizen_columns(log: EventLog, scenario: Scenario) -> dict[str, np.ndarray]
         "wait_min": wait,
         "time_in_system_min": np.where(outcome == SERVED, log.leave_min[keep] - log.ticket_min[keep], np.nan),
     }
-    for target in scenario.targets:
-        if target.kind == "service_level":
-            cols[f"within_{target.id}"] = called_first & (wait <= target.wait_min)
+    for name, values in target_columns(log, scenario, keep, called_first, wait).items():
+        cols[name] = values
     return cols
+
+
+#: per-citizen target columns: ``within_<id>`` (bool, the numerator of a share), ``at_<id>`` (bool, the
+#: citizens the target judges; default: every ticketed citizen), ``sum_<id>_min`` (float, the numerator of a
+#: mean over ``at_<id>``). Groups sum them; :mod:`sim.summary` turns them into ``sl_<id>`` and ``mean_<id>``.
+
+
+def _station_waits(log: EventLog, station: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per citizen: queued at ``station`` at all, and the wait there (first time), and called there in time?
+
+    Returns ``(at, wait_min, called)``: a citizen who abandoned or was unserved while waiting at the station
+    waited until they left or the hard stop (censored, counted), and ``called`` is False for them.
+    """
+    at = np.zeros(n, bool)
+    wait = np.full(n, np.nan)
+    called = np.zeros(n, bool)
+    stations = log.step_stations
+    here = np.array([stations[(s, j)] == station for s, j in zip(log.service[log.visit_citizen], log.visit_step)], bool)
+    order = np.argsort(-log.visit_join_min[here], kind="stable")   # earliest visit written last, so it wins
+    c = log.visit_citizen[here][order]
+    wait[c] = (log.visit_start_min - log.visit_join_min)[here][order]
+    at[c] = called[c] = True
+    gone = np.flatnonzero(log.outcome == ABANDONED)
+    g_here = np.array([stations[(log.service[g], log.abandon_step[g])] == station for g in gone], bool)
+    joined = _last_join(log, n)
+    for g in gone[g_here]:
+        if not at[g]:
+            at[g], wait[g] = True, log.leave_min[g] - joined[g]
+    u_here = np.array([stations[(log.service[c2], j)] == station for c2, j in
+                       zip(log.unserved_citizen, log.unserved_step)], bool)
+    for c2, join in zip(log.unserved_citizen[u_here], log.unserved_join_min[u_here]):
+        if not at[c2]:
+            at[c2], wait[c2] = True, max(log.hard_stop_min - join, 0.0)
+    return at, wait, called
+
+
+def _last_join(log: EventLog, n: int) -> np.ndarray:
+    """Per citizen: when they joined the queue they were last in (end of their last step served, else the ticket)."""
+    last_end = np.full(n, -np.inf)
+    np.maximum.at(last_end, log.visit_citizen, log.visit_end_min)
+    return np.maximum(np.nan_to_num(log.ticket_min, nan=-np.inf), last_end)
+
+
+def _visit_wait_stats(log: EventLog, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per citizen: the longest and the total wait over the steps served (0 for none)."""
+    w = log.visit_start_min - log.visit_join_min
+    longest = np.zeros(n)
+    np.maximum.at(longest, log.visit_citizen, w)
+    total = np.bincount(log.visit_citizen, weights=w, minlength=n)
+    return longest, total
+
+
+def target_columns(log: EventLog, scenario: Scenario, keep: np.ndarray, called_first: np.ndarray,
+                   wait: np.ndarray) -> dict[str, np.ndarray]:
+    """The per-citizen columns of every checked target (see :data:`TARGET_PREFIXES`), measured citizens only.
+
+    * ``service_level`` (first step): called at the first step within ``wait_min``.
+    * ``service_level`` at ``station``: ``at`` = queued there; within = called there within ``wait_min``.
+    * ``service_level`` with ``step: any``: served, and no step's wait above ``wait_min`` (an abandoned or
+      unserved citizen is never within).
+    * ``mean_wait`` at ``station``: ``sum`` = the wait there over ``at``; ``step: any``: the total wait over the
+      steps of the visit (abandoned / unserved: plus the censored wait of the step they left or were left in).
+    * ``time_in_hall`` with ``fraction``: served and ticket-to-leave at most ``max_min``.
+    """
+    n = len(log.outcome)
+    out: dict[str, np.ndarray] = {}
+    longest = total = None
+    outcome = log.outcome[keep]
+    for t in scenario.checked_targets:
+        if t.kind == "service_level" and t.station is None and t.step == "first":
+            out[f"within_{t.id}"] = called_first & (wait <= t.wait_min)
+        elif t.kind in ("service_level", "mean_wait") and t.station is not None:
+            at, w, called = (a[keep] for a in _station_waits(log, t.station, n))
+            out[f"at_{t.id}"] = at
+            if t.kind == "service_level":
+                out[f"within_{t.id}"] = at & called & (np.nan_to_num(w, nan=np.inf) <= t.wait_min)
+            else:
+                out[f"sum_{t.id}_min"] = np.where(at, np.nan_to_num(w), 0.0)
+        elif t.kind in ("service_level", "mean_wait") and t.step == "any":
+            if longest is None:
+                longest, total = (a[keep] for a in _visit_wait_stats(log, n))
+            if t.kind == "service_level":
+                out[f"within_{t.id}"] = (outcome == SERVED) & (longest <= t.wait_min)
+            else:
+                # waits served, plus the censored wait of the step a citizen left or was left in
+                censored = np.where(outcome == SERVED, 0.0, log.leave_min[keep] - _last_join(log, n)[keep])
+                out[f"sum_{t.id}_min"] = np.nan_to_num(total + np.maximum(censored, 0.0))
+        elif t.kind == "time_in_hall" and t.fraction is not None:
+            out[f"within_{t.id}"] = (outcome == SERVED) & (log.leave_min[keep] - log.ticket_min[keep] <= t.max_min)
+    return out
 
 
 def citizen_frame(log: EventLog, scenario: Scenario) -> pd.DataFrame:
@@ -170,7 +259,7 @@ def citizen_table(log: EventLog, scenario: Scenario) -> tuple[Table, tuple]:
     it has at least one measured citizen (``arrivals > 0``).
     """
     cols = _citizen_columns(log, scenario)
-    within = [c for c in cols if c.startswith("within_")]
+    within = [c for c in cols if c.startswith(TARGET_PREFIXES)]
     edges = interval_edges_min(scenario)
     offsets, n_rows, codes, sizes = _citizen_layout(len(edges), len(log.service_codes), len(log.class_codes))
     parts = []

@@ -131,8 +131,10 @@ class OptimiseSettings(Frozen):
     stations: dict[Code, Annotated[list[Code], Field(min_length=1)]] = Field(
         default_factory=dict, description="staff type -> stations it may work at (default: wherever it has a skill)")
     cover_rules: list[CoverRule] = Field(default_factory=list)
-    requirements: Literal["time_varying", "sipp"] = Field(
-        "time_varying", description="staffing requirements: time-varying offered load, or stationary per interval")
+    requirements: Literal["time_varying", "sipp", "transient"] = Field(
+        "time_varying", description="staffing requirements: time-varying offered load, stationary per interval, or "
+                                    "time-varying with the openings staffed from the transient queue "
+                                    "(the search starts from all three)")
     grid_min: Literal[5, 10, 15, 30, 60] = Field(15, description="planning period, minutes")
     beyond_limits: Literal["fill", "error"] = Field(
         "fill", description="requirements the windows, headcount or templates cannot meet: staff up to the limits "
@@ -140,6 +142,10 @@ class OptimiseSettings(Frozen):
     replications: Annotated[int, Field(ge=2, le=10_000)] = Field(20, description="replications per iteration")
     max_iterations: Annotated[int, Field(ge=0, le=1000)] = Field(
         12, description="simulations of candidate rosters (0: the MILP roster without simulation)")
+    screen_replications: Annotated[int, Field(ge=2, le=10_000)] = Field(
+        8, description="local search: replications to screen a move (accepted moves are extended to replications)")
+    budget_s: Annotated[float, Field(gt=0)] = Field(
+        900.0, description="wall-time budget of the starts and the local search, seconds (verification comes after)")
     verify_replications: Annotated[int, Field(ge=2, le=100_000)] | None = Field(
         None, description="replications of the out-of-sample check (default: experiment.replications)")
     verify_seed_offset: Annotated[int, Field(ge=1)] = Field(

@@ -292,16 +292,53 @@ class Calling(Frozen):
 
 
 class Target(Frozen):
-    """A service goal checked per interval (``scope: interval``) or over the day."""
+    """A service goal checked per interval (``scope: interval``) or over the day.
+
+    Kinds (a citizen belongs to the interval of their ticket):
+
+    * ``service_level``: at least ``fraction`` of the citizens called within
+      ``wait_min``. By default the wait for the first step; ``station: X``
+      judges the wait at station X (of the citizens who queued there);
+      ``step: any`` judges every step (a citizen counts as within only if no
+      step's wait exceeded ``wait_min``). Abandoned and unserved citizens
+      count as not within.
+    * ``mean_wait``: mean wait at most ``max_min`` (first step; ``station: X``:
+      the wait at X of those who queued there; ``step: any``: the total wait
+      over all steps of the visit).
+    * ``time_in_hall``: ticket to the end of the last step, end to end. With
+      ``fraction``: at least that share of the citizens ticketed finish within
+      ``max_min`` (abandoned and unserved count as not within); without it:
+      the mean over the citizens served is at most ``max_min``.
+    * ``max_abandonment``: share of citizens who gave up at most ``fraction``.
+    * ``max_unserved``: share of citizens still waiting at the hard stop at
+      most ``fraction`` (0 allowed). Unless the scenario states one, an
+      implicit day-scope one applies (see ``Scenario.unserved_limit``).
+    """
 
     id: Code
-    kind: Literal["service_level", "mean_wait", "max_abandonment"]
+    kind: Literal["service_level", "mean_wait", "max_abandonment", "time_in_hall", "max_unserved"]
     wait_min: PositiveMinutes | None = Field(None, description="service_level: wait threshold")
-    fraction: Annotated[float, Field(gt=0, le=1)] | None = Field(
-        None, description="service_level: required share called within wait_min; max_abandonment: ceiling"
+    fraction: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        None, description="service_level, time_in_hall: required share within; max_abandonment, max_unserved: ceiling"
     )
-    max_min: PositiveMinutes | None = Field(None, description="mean_wait: ceiling, minutes")
+    max_min: PositiveMinutes | None = Field(
+        None, description="mean_wait: ceiling, minutes; time_in_hall: threshold (or ceiling of the mean), minutes")
     scope: Literal["interval", "day"] = "interval"
+    station: Code | None = Field(None, description="service_level, mean_wait: judge the wait at this station")
+    step: Literal["first", "any"] = Field("first", description="service_level, mean_wait: the first step, or every step")
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.kind == "service_level" or (self.kind == "time_in_hall" and self.fraction is not None)
+
+    @property
+    def goal(self) -> float:
+        if self.kind == "mean_wait" or (self.kind == "time_in_hall" and self.fraction is None):
+            return float(self.max_min)
+        return float(self.fraction)
+
+
+IMPLICIT_UNSERVED_ID = "unserved"
 
 
 class Experiment(Frozen):
@@ -335,6 +372,21 @@ class Scenario(Frozen):
     targets: Annotated[list[Target], Field(max_length=100)] = Field(default_factory=list)
     experiment: Experiment = Experiment()
     optimise: OptimiseSettings | None = Field(None, description="staffing optimiser settings (queueplan optimise)")
+    unserved_limit: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        0.005, description="implicit day-scope target: at most this share of the citizens ticketed still waiting at "
+                           "the hard stop (null: off; a max_unserved target of the scenario replaces it)")
+
+    @property
+    def checked_targets(self) -> list[Target]:
+        """The targets every roster is judged on: ``targets`` and, unless switched off or stated, the unserved limit.
+
+        The implicit limit applies only when the scenario has targets at all.
+        """
+        out = list(self.targets)
+        if out and self.unserved_limit is not None and not any(t.kind == "max_unserved" for t in out) \
+                and not any(t.id == IMPLICIT_UNSERVED_ID for t in out):
+            out.append(Target(id=IMPLICIT_UNSERVED_ID, kind="max_unserved", fraction=self.unserved_limit, scope="day"))
+        return out
 
     def step_skill(self, service: str, step_index: int) -> str:
         step = self.services[service].steps[step_index]

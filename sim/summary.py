@@ -26,7 +26,7 @@ from scipy.special import stdtrit  # the t quantile scipy.stats.t.ppf uses, with
 from . import histogram
 from .scenario import Scenario
 from .metrics import COUNT_COLUMNS
-from .tables import ALL, DAY
+from .tables import ALL, DAY, target_ratios
 
 CONFIDENCE = 0.95
 
@@ -123,6 +123,7 @@ def _put(row: dict, name: str, triple) -> None:
 
 
 RATIOS = {"wait_mean_min": ("wait_sum_min", "tickets"), "abandon_fraction": ("abandoned", "tickets"),
+          "unserved_fraction": ("unserved", "tickets"),
           "time_in_system_mean_min": ("time_in_system_sum_min", "served")}
 POOLED = {"wait_p50_min": 0.5, "wait_p90_min": 0.9, "wait_p95_min": 0.95}
 
@@ -140,9 +141,8 @@ def summarise_citizens(keys: dict[str, np.ndarray], values: dict[str, np.ndarray
     """
     present = (values["arrivals"] > 0).any(axis=0)
     v = {c: a[:, present] for c, a in values.items()}
-    within = [c for c in values if c.startswith("within_")]
     ratios = dict(RATIOS)
-    ratios.update({"sl_" + w[len("within_"):]: (w, "tickets") for w in within})
+    ratios.update(target_ratios(values))
     out = {k: a[present] for k, a in keys.items()}
     out["replications"] = np.full(int(present.sum()), values["arrivals"].shape[0])
     for c in COUNT_COLUMNS:
@@ -157,7 +157,7 @@ def summarise_citizens(keys: dict[str, np.ndarray], values: dict[str, np.ndarray
     out = pd.DataFrame(out)
     # An interval is intersected with the range the quantity can take.
     bounded = [c for c in out.columns if c.endswith(("_lo", "_hi"))]
-    fractions = [c for c in bounded if c.startswith(("sl_", "abandon_fraction"))]
+    fractions = [c for c in bounded if c.startswith(("sl_", "abandon_fraction", "unserved_fraction"))]
     out[bounded] = out[bounded].clip(lower=0.0)
     out[fractions] = out[fractions].clip(upper=1.0)
     return out.sort_values(["service_type", "class", "interval_start_min"], na_position="first",
@@ -205,34 +205,48 @@ def summarise_by_interval(keys: dict[str, np.ndarray], values: dict[str, np.ndar
     return pd.DataFrame(out).sort_values(key_names, kind="mergesort").reset_index(drop=True)
 
 
+def target_metric(target) -> str:
+    """The KPI column of :func:`summarise_citizens` that judges ``target`` (see :func:`sim.metrics.target_columns`)."""
+    kind, tid = target.kind, target.id
+    if kind == "service_level":
+        return "sl_" + tid
+    if kind == "mean_wait":
+        return "wait_mean_min" if target.station is None and target.step == "first" else "mean_" + tid
+    if kind == "time_in_hall":
+        return "time_in_system_mean_min" if target.fraction is None else "sl_" + tid
+    return {"max_abandonment": "abandon_fraction", "max_unserved": "unserved_fraction"}[kind]
+
+
 def target_status(citizens_summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """Every target in every interval it applies to: estimate, interval, and whether it is met.
 
-    ``met`` compares the point estimate with the target; ``met_confident``
-    requires the whole 95% interval to be on the right side (the lower bound
-    of a service level, the upper bound of a mean wait or abandonment).
+    The targets are ``scenario.checked_targets`` (the scenario's, and the
+    implicit unserved limit). ``met`` compares the point estimate with the
+    target; ``met_confident`` requires the whole 95% interval to be on the
+    right side (the lower bound of a share that must be high, the upper bound
+    of a mean or a share that must be low). A ceiling of 0 (nobody unserved)
+    is met with confidence only when no replication had anyone unserved.
     """
     overall = citizens_summary[(citizens_summary["service_type"] == ALL) & (citizens_summary["class"] == ALL)]
     rows = []
-    for t in scenario.targets:
+    for t in scenario.checked_targets:
         if t.scope == "day":
             scope = overall[overall["interval"] == DAY]
         else:
             scope = overall[(overall["interval"] != DAY) & (overall["interval"] != "after")]
-        metric, goal, higher_is_better = {
-            "service_level": ("sl_" + t.id, t.fraction, True),
-            "mean_wait": ("wait_mean_min", t.max_min, False),
-            "max_abandonment": ("abandon_fraction", t.fraction, False),
-        }[t.kind]
+        metric, goal, higher_is_better = target_metric(t), t.goal, t.higher_is_better
         for _, r in scope.iterrows():
             est, lo, hi = r.get(metric, np.nan), r.get(metric + "_lo", np.nan), r.get(metric + "_hi", np.nan)
             if np.isnan(est):
                 continue
-            met = est >= goal if higher_is_better else est <= goal
+            met = est >= goal if higher_is_better else est <= goal + 1e-12
             bound = lo if higher_is_better else hi
-            confident = bool(met and not np.isnan(bound) and (bound >= goal if higher_is_better else bound <= goal))
+            if not higher_is_better and goal == 0 and est == 0:
+                bound = 0.0                         # no replication had any: the interval is degenerate
+            confident = bool(met and not np.isnan(bound) and (bound >= goal if higher_is_better else bound <= goal + 1e-12))
             rows.append({"target": t.id, "kind": t.kind, "interval": r["interval"],
                          "interval_start_min": r["interval_start_min"], "goal": goal, "estimate": est,
-                         "lo": lo, "hi": hi, "tickets": r["tickets"], "met": bool(met), "met_confident": confident})
+                         "lo": lo, "hi": hi, "tickets": r["tickets"], "met": bool(met), "met_confident": confident,
+                         "higher_is_better": higher_is_better})
     return pd.DataFrame(rows, columns=["target", "kind", "interval", "interval_start_min", "goal", "estimate",
-                                       "lo", "hi", "tickets", "met", "met_confident"])
+                                       "lo", "hi", "tickets", "met", "met_confident", "higher_is_better"])

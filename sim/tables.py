@@ -7,7 +7,8 @@ stores the numbers as ``replications x rows`` arrays and turns them into the
 long pandas frames users see (``ExperimentResult.tables``, ``replications.csv``)
 only when asked, with :func:`table_frame`: one row per replication and row,
 the replication in column ``rep``, ratios derived from the sums
-(``wait_mean_min = wait_sum_min / tickets``, ``sl_<id> = within_<id> / tickets``,
+(``wait_mean_min = wait_sum_min / tickets``, ``sl_<id> = within_<id> / tickets`` or
+``/ at_<id>`` (:func:`target_ratios`),
 ``utilisation = busy_min / on_duty_min``; NaN for a zero denominator). The
 citizens table keeps only the groups present in a replication (at least one
 measured citizen), as the per-day tables always did.
@@ -22,6 +23,9 @@ import pandas as pd
 
 ALL = "*"
 DAY = "day"
+# Per-citizen target columns summed per group (sim.metrics.target_columns): ``within_<id>`` citizens within the
+# target, ``at_<id>`` citizens the target judges (else every ticketed citizen), ``sum_<id>_min`` minutes summed.
+TARGET_PREFIXES = ("within_", "at_", "sum_")
 _COUNTS = ("arrivals", "turned_away", "tickets", "served", "abandoned", "unserved", "balked")
 _INTEGER = {"citizens": _COUNTS, "queue": ("queue_max",), "queue_grid": ("waiting",), "steps": ("visits", "unserved"),
             "appointments": ("booked", "no_shows", "arrived_on_time", "served", "called_within")}
@@ -39,6 +43,27 @@ class Table:
         return {k: v[None, :] for k, v in self.values.items()}
 
 
+def target_ratios(columns) -> dict[str, tuple[str, str]]:
+    """Ratio KPIs of the target columns among ``columns``: name -> (numerator, denominator).
+
+    ``sl_<id> = within_<id> / at_<id>`` and ``mean_<id> = sum_<id>_min / at_<id>``,
+    with ``tickets`` as the denominator when the target has no ``at_<id>``
+    (it judges every ticketed citizen).
+    """
+    columns = list(columns)
+    out = {}
+    for c in columns:
+        if c.startswith("within_"):
+            tid, name = c[len("within_"):], "sl_" + c[len("within_"):]
+        elif c.startswith("sum_") and c.endswith("_min"):
+            tid = c[len("sum_"):-len("_min")]
+            name = "mean_" + tid
+        else:
+            continue
+        out[name] = (c, f"at_{tid}" if f"at_{tid}" in columns else "tickets")
+    return out
+
+
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return num / np.where(den > 0, den, np.nan)
 
@@ -54,10 +79,10 @@ def table_frame(name: str, keys: dict[str, np.ndarray], values: dict[str, np.nda
         out[k] = np.tile(v, n_reps)[keep]
     order = list(values)
     if name == "citizens":
-        within = [c for c in order if c.startswith("within_")]
+        within = [c for c in order if c.startswith(TARGET_PREFIXES)]
         order = [*_COUNTS, *within, "wait_sum_min", "wait_max_min", "time_in_system_sum_min",
                  "wait_p50_min", "wait_p90_min", "wait_p95_min"]
-        integer = set(_COUNTS) | set(within)
+        integer = set(_COUNTS) | {c for c in within if not c.startswith("sum_")}
     else:
         integer = set(_INTEGER.get(name, ()))
     for c in order:
@@ -68,8 +93,9 @@ def table_frame(name: str, keys: dict[str, np.ndarray], values: dict[str, np.nda
         out["wait_mean_min"] = _ratio(out["wait_sum_min"], tickets)
         out["abandon_fraction"] = _ratio(out["abandoned"], tickets)
         out["time_in_system_mean_min"] = _ratio(out["time_in_system_sum_min"], out["served"])
-        for w in within:
-            out["sl_" + w[len("within_"):]] = _ratio(out[w], tickets)
+        out["unserved_fraction"] = _ratio(out["unserved"], tickets)
+        for name, (num, den) in target_ratios(within).items():
+            out[name] = _ratio(out[num], out[den] if den != "tickets" else tickets)
     elif name in ("staff", "staff_interval"):
         out["utilisation"] = _ratio(out["busy_min"], out["on_duty_min"])
     return pd.DataFrame(out)

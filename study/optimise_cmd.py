@@ -1,14 +1,25 @@
 """``queueplan optimise``: the cheapest roster that meets every target, with the evidence.
 
     queueplan optimise SCENARIO [--settings FILE] [--out DIR] [--solver highs|cbc] [--time-limit S]
-                                [--reps N] [--max-iter K] [--workers W] [--requirements time_varying|sipp]
+                                [--reps N] [--max-iter K] [--workers W] [--requirements time_varying|sipp|transient]
+                                [--budget-s S] [--screen-reps N] [--no-search]
+
+By default the search of :mod:`optimise.search`: the simulate-and-repair loop
+from every requirement method (SIPP, time-varying, transient; ``--requirements``
+picks one), then a local search over single moves judged by simulation, then
+the out-of-sample verification; ``--no-search`` runs the loop alone.
 
 Prints the progress of every iteration, the roster (staff type, station,
 start, breaks, end, how many), its cost and paid hours, and the out-of-sample
 verification. Writes a results folder (atomically, never over an old one):
 
 roster.csv               the roster, one row per staff type, station and shift pattern
-iterations.csv           every simulated iteration: cost, requirements adjusted, targets held, misses
+iterations.csv           every simulated iteration: phase (start method:initial/repair/trim, search, verify), stage
+                         (screen / accept / verify) and replications used, cost, targets held, misses, MILP
+                         time, variables and constraints
+moves.csv                the last pass of the search: every move tried from the final roster, the stage it
+                         reached (rules, fluid bound, screen, accept) and the target it breaks, estimate and bound
+starts.csv               one row per analytic start: cost, held in sample, simulations
 requirements.csv         offered load and staff targets per planning period, station and skill
 shortfalls.csv           requirements the windows, headcount or templates could not meet, and why
 targets.csv              verification: every target in every interval, estimate, 95% CI, met / met_confident
@@ -63,18 +74,64 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--max-iter", type=non_negative_int, dest="max_iter",
                    help="simulations while optimising (0: the analytic roster, not simulated)")
     p.add_argument("--workers", type=non_negative_int, default=1, help="worker processes (0 = all cores)")
-    p.add_argument("--requirements", choices=["time_varying", "sipp"], help="requirement method")
+    p.add_argument("--requirements", choices=["time_varying", "sipp", "transient"],
+                   help="requirement method of the repair loop (the search starts from all three)")
+    p.add_argument("--budget-s", type=positive_seconds, dest="budget_s",
+                   help="wall-time budget of the starts and the local search, seconds (default: the settings')")
+    p.add_argument("--screen-reps", type=positive_int, dest="screen_reps",
+                   help="replications to screen a move in the local search (default: the settings')")
+    p.add_argument("--no-search", dest="search", action="store_false",
+                   help="only the simulate-and-repair loop from one requirement method (no starts, no local search)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the HTML report (default en)")
     p.add_argument("--no-report", dest="report", action="store_false", help="skip report.html and the figures")
     return p
 
 
 def _progress(row: dict) -> None:
-    met = "" if row["targets_met"] is None else f", targets held {row['targets_met']}/{row['targets']}"
-    misses = f"; misses {row['misses']}" if row["misses"] else ""
-    flag = "" if row["accepted"] else " (rejected)"
-    print(f"iteration {row['iteration']:>2} {row['phase']:<8} cost {row['cost']:8.2f}, {row['staff']} staff, "
-          f"{row['paid_hours']:.1f} paid h{met}{misses}{flag}  [{row['note']}]", flush=True)
+    met = "" if row.get("targets_met") is None else f", targets held {row['targets_met']}/{row['targets']}"
+    misses = f"; misses {row['misses']}" if row.get("misses") else ""
+    flag = "" if row.get("accepted", True) else " (rejected)"
+    reps = f", {row['replications']} reps ({row['stage']})" if row.get("replications") else ""
+    milp = (f", MILP {row['milp_s']:.2f} s ({row['milp_variables']} vars, {row['milp_constraints']} cons)"
+            if row.get("milp_variables") else "")
+    print(f"iteration {row['iteration']:>3} {row['phase']:<20} cost {row['cost']:8.2f}, {row['staff']} staff, "
+          f"{row['paid_hours']:.1f} paid h{met}{misses}{flag}{reps}{milp}  [{row['note']}]", flush=True)
+
+
+def format_evidence(plan: StaffingPlan, search) -> str:
+    """Best found, what the final pass of moves showed, the lower bound; said plainly."""
+    lines = ["", "Evidence"]
+    for r in search.starts.itertuples():
+        lines.append(f"  start {r.method}: cost {r.cost:.2f}, " + ("holds every target in sample" if r.held_in_sample
+                                                                    else f"{r.misses} target-intervals missed in sample"))
+    m = search.moves
+    tried = 0 if m.empty else len(m)
+    kept = 0 if m.empty else int(m["keeps_every_target"].sum())
+    if search.status == "budget":
+        claim = f"the search stopped on its budget after trying {tried} moves from the final roster: not proven"
+    elif search.status == "walked back":
+        claim = (f"the search's own optimum missed out of sample; {kept} of {tried} moves from the roster reported "
+                 "keep every target in sample: not proven")
+    elif search.status == "no start holds":
+        claim = "no start held every target, so there was no local search (see the shortfalls below)"
+    elif m.empty:
+        claim = "no cheaper single move exists"
+    elif kept == 0:
+        claim = f"no single removal or move of the {tried} tried keeps every target"
+    else:
+        claim = f"{kept} of {tried} moves keep every target"
+    lb = "none" if search.lower_bound is None else (f"{search.lower_bound:.2f}" +
+                                                    ("" if search.lower_bound_optimal else " (time-limited, not proven)"))
+    lines.append(f"  best found {plan.cost:.2f}; {claim}; lower bound {lb} (fluid: staff >= offered load)")
+    if not m.empty:
+        for stage, g in m.groupby("stage", sort=False):
+            lines.append(f"    {stage}: {len(g)} moves")
+    if not search.causes.empty:
+        lines.append("  Shortfalls, tested by relaxing the limit in a simulation (same seed):")
+        for r in search.causes.itertuples():
+            verdict = "meets every target" if r.meets else f"still misses {r.misses_left} target-intervals"
+            lines.append(f"    {r.station}: binds {r.binds}; {r.relaxation}: {verdict}")
+    return "\n".join(lines)
 
 
 def _default_out(name: str, seed: int, scenario) -> Path:
@@ -129,7 +186,8 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver: str, settings_source: str | None,
-               command: list[str], lang: str = "en", report: bool = True, warn=lambda message: None) -> None:
+               command: list[str], lang: str = "en", report: bool = True, warn=lambda message: None,
+               search=None) -> None:
     """Write the results folder of ``plan`` (see the module docstring)."""
     import yaml
 
@@ -145,6 +203,11 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
         write_json(tmp / "manifest.json", info)
         _csv(plan.roster.table(s), tmp / "roster.csv")
         _csv(plan.iterations, tmp / "iterations.csv")
+        if search is not None:
+            _csv(search.moves, tmp / "moves.csv")
+            _csv(search.starts, tmp / "starts.csv")
+            if not search.causes.empty:
+                _csv(search.causes, tmp / "causes.csv")
         _csv(plan.requirements.frame(), tmp / "requirements.csv")
         _csv(plan.shortfalls, tmp / "shortfalls.csv")
         v = plan.verified_targets()
@@ -156,7 +219,11 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
                                                   "target_intervals": len(v), "met": int(v["met"].sum()),
                                                   "met_confident": int(v["met_confident"].sum())},
             "iterations": len(plan.iterations), "milp_time_s": round(plan.milp_time_s, 3),
-            "wall_time_s": round(plan.wall_time_s, 3), "notes": plan.notes})
+            "wall_time_s": round(plan.wall_time_s, 3), "notes": plan.notes,
+            "search": None if search is None else {
+                "status": search.status, "lower_bound": search.lower_bound,
+                "lower_bound_optimal": search.lower_bound_optimal, "moves_tried": len(search.moves),
+                "moves_keeping_every_target": 0 if search.moves.empty else int(search.moves["keeps_every_target"].sum())}})
         header = (f"# Generated by `queueplan optimise {source}` on {time.strftime('%Y-%m-%d %H:%M')}.\n"
                   "# The roster and its shift patterns are the optimiser's; experiment holds the verification\n"
                   "# seed and replications, so `queueplan run` on this file reproduces the verification.\n")
@@ -179,7 +246,8 @@ def _write_infeasible(exc: InfeasiblePlan, out: Path) -> None:
 def run(args) -> int:
     """Run ``queueplan optimise`` with parsed ``args``; return the exit code."""
     from optimise.loop import plan_staffing
-    from optimise.settings import load_settings
+    from optimise.search import METHODS, find_roster
+    from optimise.settings import load_settings, resolve_settings
     from optimise.shifts import InfeasiblePlan, SolverUnavailable
     from sim.loading import ScenarioError, load_scenario, scenario_warnings
 
@@ -200,9 +268,20 @@ def run(args) -> int:
             workers = os.cpu_count() or 1
         lp_dir = Path(tempfile.mkdtemp(prefix="queueplan-lp-"))
         try:
-            plan = plan_staffing(scenario, settings, solver=args.solver, time_limit_s=args.time_limit_s,
-                                 replications=args.reps, max_iterations=args.max_iter,
-                                 requirements=args.requirements, workers=workers, lp_dir=lp_dir, progress=_progress)
+            search = None
+            if getattr(args, "search", True):
+                resolved = resolve_settings(scenario, settings)
+                if args.max_iter is not None:
+                    resolved = resolved.model_copy(update={"max_iterations": args.max_iter})
+                plan, search = find_roster(scenario, resolved, methods=(args.requirements,) if args.requirements
+                                           else METHODS, budget_s=getattr(args, "budget_s", None),
+                                           replications=args.reps, screen_replications=getattr(args, "screen_reps", None),
+                                           workers=workers, solver=args.solver, time_limit_s=args.time_limit_s,
+                                           progress=_progress)
+            else:
+                plan = plan_staffing(scenario, settings, solver=args.solver, time_limit_s=args.time_limit_s,
+                                     replications=args.reps, max_iterations=args.max_iter,
+                                     requirements=args.requirements, workers=workers, lp_dir=lp_dir, progress=_progress)
         except InfeasiblePlan as exc:
             print(f"error: {exc}", file=sys.stderr)
             _write_infeasible(exc, out)
@@ -211,9 +290,11 @@ def run(args) -> int:
         finally:
             shutil.rmtree(lp_dir, ignore_errors=True)
         print(format_plan(plan))
+        if search is not None:
+            print(format_evidence(plan, search))
         write_plan(plan, out, args.scenario, workers, plan.solver, str(args.settings) if args.settings else None,
                    sys.argv, lang=args.lang, report=args.report,
-                   warn=lambda message: print(f"warning: {message}", file=sys.stderr))
+                   warn=lambda message: print(f"warning: {message}", file=sys.stderr), search=search)
         print(f"Results: {out}")
         return 0
     except ScenarioError as exc:

@@ -41,10 +41,18 @@ def _mark(row) -> str:
 
 
 def _describe(target) -> str:
+    where = (f" at {target.station}" if getattr(target, "station", None) else
+             " at every step" if getattr(target, "step", "first") == "any" else "")
     if target.kind == "service_level":
-        what = f"{target.fraction:.0%} called within {target.wait_min:g} min"
+        what = f"{target.fraction:.0%} called within {target.wait_min:g} min{where}"
     elif target.kind == "mean_wait":
-        what = f"mean wait <= {target.max_min:g} min"
+        what = f"mean wait{where} <= {target.max_min:g} min" if target.step != "any" else \
+            f"mean total wait over the visit <= {target.max_min:g} min"
+    elif target.kind == "time_in_hall":
+        what = (f"{target.fraction:.0%} done within {target.max_min:g} min in the hall" if target.fraction is not None
+                else f"mean time in the hall <= {target.max_min:g} min")
+    elif target.kind == "max_unserved":
+        what = f"unserved at the hard stop <= {target.fraction:.1%}"
     else:
         what = f"abandonment <= {target.fraction:.0%}"
     return what + (" in every interval" if target.scope == "interval" else " over the day")
@@ -65,7 +73,7 @@ def summary_dict(result: ExperimentResult, run_dir: str | None = None) -> dict:
     total = staff[staff["staff_type"] == ALL].iloc[0] if (staff["staff_type"] == ALL).any() else None
     targets = []
     status = s["targets"]
-    for t in result.scenario.targets:
+    for t in result.scenario.checked_targets:
         rows = status[status["target"] == t.id]
         targets.append({
             "id": t.id, "description": _describe(t), "scope": t.scope,
@@ -85,8 +93,8 @@ def summary_dict(result: ExperimentResult, run_dir: str | None = None) -> dict:
                "wait_mean_min_hi": _num(r["wait_mean_min_hi"]), "wait_p90_min": _num(r["wait_p90_min"]),
                "abandon_fraction": _num(r["abandon_fraction"], 4),
                "utilisation": _num(util.get(r["interval_start_min"]), 3)}
-        for t in result.scenario.targets:
-            if t.kind == "service_level":
+        for t in result.scenario.checked_targets:
+            if f"sl_{t.id}" in r:
                 row[f"sl_{t.id}"] = _num(r.get(f"sl_{t.id}"), 4)
                 row[f"sl_{t.id}_lo"] = _num(r.get(f"sl_{t.id}_lo"), 4)
                 row[f"sl_{t.id}_hi"] = _num(r.get(f"sl_{t.id}_hi"), 4)

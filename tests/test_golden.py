@@ -13,6 +13,12 @@ their ``_lo``/``_hi``) of the citizens summary. They changed by design: they
 were the mean of per-day percentiles and are now pooled quantiles of the
 pooled wait histogram (``sim/histogram.py``); ``tests/test_analytic.py``
 checks the new definition against Erlang C. Regenerate only on purpose.
+
+Added since, and outside the pin: the ``unserved_fraction`` columns, the
+``higher_is_better`` column of the targets and the
+implicit day target ``unserved`` (issue 8; ``tests/test_targets.py`` checks
+them against the event log). The scenarios are run with the implicit target
+switched off (``unserved_limit: null``), which changes nothing else.
 """
 
 from __future__ import annotations
@@ -34,15 +40,19 @@ REPS, SEED = 3, 11
 TABLES = ("citizens", "targets", "staff", "staff_interval", "queue", "steps", "appointments")
 PER_REPLICATION = ("county_hall", "city_office")
 CHANGED = tuple(f"wait_p{p}_min{s}" for p in (50, 90, 95) for s in ("", "_lo", "_hi"))
+ADDED = tuple(f"unserved_fraction{s}" for s in ("", "_lo", "_hi")) + ("higher_is_better",)
 
 
 def _summaries(path: Path) -> dict[str, pd.DataFrame]:
-    result = run_experiment(load_scenario(path), REPS, SEED, workers=1)
+    scenario = load_scenario(path).model_copy(update={"unserved_limit": None})
+    result = run_experiment(scenario, REPS, SEED, workers=1)
     s = result.summary()
     out = {name: s[name] for name in TABLES if name in s}
     out["citizens"] = out["citizens"].drop(columns=[c for c in CHANGED if c in out["citizens"].columns])
+    out = {name: frame.drop(columns=[c for c in ADDED if c in frame.columns]) for name, frame in out.items()}
     if path.stem in PER_REPLICATION:  # the per-replication tables too (their per-day percentiles are unchanged)
-        out.update({f"rep-{name}": frame for name, frame in result.tables.items()})
+        out.update({f"rep-{name}": frame.drop(columns=[c for c in ADDED if c in frame.columns])
+                    for name, frame in result.tables.items()})
     return out
 
 

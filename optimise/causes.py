@@ -1,0 +1,96 @@
+"""Causes, not facts: the limit that binds at the station that is short, tested by relaxing it in a simulation.
+
+For a roster that misses targets:
+
+1. The stations that are short: for every missed target row,
+   :func:`optimise.loop.implicated` (the stations on the routes of the
+   citizens who miss, kept where the queue per person on duty is at least
+   half the longest; a station target names its own station).
+2. For each such station, one more person of the cheapest staff type that
+   holds a skill needed there and may work there, on the longest shift
+   pattern that type may work. What stands in the way is read from the rules
+   (:func:`optimise.moves.breaks_rule`): the windows of the station (then the
+   relaxation is one more window, e.g. a second inspection lane), the
+   headcount of that type (then one more of them), or nothing (more staff
+   fit: the roster, not a limit, is short).
+3. The relaxed hall is simulated on the same seed (common random numbers) and
+   the row says whether every target then holds on its 95% bound, and which
+   misses are left. A relaxation that does not meet the targets is reported
+   as such: it is not the cause.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.experiment import ExperimentResult, run_experiment
+from sim.optimise_settings import OptimiseSettings
+from sim.scenario import Scenario
+
+from .loop import implicated, missed
+from .moves import breaks_rule, build_roster, counts
+from .settings import PatternOption, allowed_stations
+from .shifts import Roster
+
+
+def _skills_at(scenario: Scenario, station: str) -> set[str]:
+    return {st.skill or code for code, svc in scenario.services.items() for st in svc.steps if st.station == station}
+
+
+def short_stations(result: ExperimentResult, scenario: Scenario) -> list[str]:
+    """Stations the missed targets point to, most implicated first."""
+    hits: dict[str, int] = {}
+    for _, m in missed(result).iterrows():
+        for s, _iv in implicated(result, scenario, m):
+            hits[s] = hits.get(s, 0) + 1
+    return sorted(hits, key=lambda s: -hits[s])
+
+
+def relax_and_test(scenario: Scenario, settings: OptimiseSettings, roster: Roster, result: ExperimentResult,
+                     options: list[PatternOption], replications: int | None = None, workers: int = 1) -> pd.DataFrame:
+    """One row per short station (see the module docstring): the limit that binds, the relaxation tried and whether it meets every target."""
+    rows = []
+    reps = replications or result.replications
+    for s in short_stations(result, scenario):
+        skills = _skills_at(scenario, s)
+        types = sorted((k for k, t in scenario.staff_types.items()
+                        if s in allowed_stations(scenario, settings, k) and set(t.skills) & skills),
+                       key=lambda k: scenario.staff_types[k].cost_per_hour)
+        if not types:
+            rows.append({"station": s, "binds": "no staff type may do this work", "relaxation": "", "meets": False})
+            continue
+        k = types[0]
+        pats = [o for o in options if o.allows(k)]
+        if not pats:
+            continue
+        best = max(pats, key=lambda o: o.paid_hours)
+        c = counts(roster)
+        key = (k, best.name, s, None)
+        c[key] = c.get(key, 0) + 1
+        trial = build_roster(c, {o.name: o.pattern for o in options} | dict(roster.shift_patterns))
+        why = breaks_rule(scenario, settings, trial, options) or ""
+        data = scenario.model_dump(mode="json")
+        relax = [f"+1 {k} on {best.name} at {s}"]
+        if why.startswith("windows at"):
+            data["stations"][s]["windows"] += 1
+            relax.append(f"+1 window at {s}")
+            binds = f"the {scenario.stations[s].windows} windows at {s}"
+        elif why.startswith("headcount"):
+            binds = why
+            relax.append(f"+1 headcount of {k}")
+        else:
+            binds = "none of the limits: staff can be added here within them"
+        from sim.loading import scenario_from_dict
+        hall = scenario_from_dict(data, source=f"<{scenario.name} relaxed>")
+        try:
+            res = run_experiment(trial.apply(hall), reps, result.seed, workers=workers)
+        except Exception as exc:  # a relaxation the simulator's own checks refuse: say so
+            rows.append({"station": s, "binds": binds, "relaxation": "; ".join(relax), "meets": False,
+                         "misses_left": f"not simulated: {exc}"})
+            continue
+        left = missed(res)
+        rows.append({"station": s, "binds": binds, "relaxation": "; ".join(relax), "meets": left.empty,
+                     "misses_before": len(missed(result)), "misses_left": len(left),
+                     "still_missed": "; ".join(f"{m.target}@{m.interval}" for m in left.itertuples())[:300]})
+    return pd.DataFrame(rows, columns=["station", "binds", "relaxation", "meets", "misses_before", "misses_left",
+                                       "still_missed"])
