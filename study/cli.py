@@ -8,6 +8,9 @@
     queueplan report RUN_DIR [--lang en|zh]
     queueplan sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] [--reps N] [--out DIR]
     queueplan frontier SCENARIO [--levels 0.6,0.7,0.8,0.9,0.95] [--target ID] [--out DIR]
+    queueplan fit LOG... -o SCENARIO.yaml [--base SCENARIO] [--map FILE] [--skip-bad-rows]
+    queueplan calibrate SCENARIO LOG... [--out DIR] [--reps N]
+    queueplan forecast LOG... [--weeks N] [--holdout N] [--effects FILE]
 
 A mistake in a scenario file is reported as ``error: FILE, line N: FIELD:
 MESSAGE`` on standard error with exit code 2, never as a traceback.
@@ -24,7 +27,7 @@ from pathlib import Path
 from sim.loading import ScenarioError, load_scenario, scenario_warnings
 from sim.scenario import Scenario
 
-from . import compare_cmd, optimise_cmd, sweep_cmd
+from . import compare_cmd, optimise_cmd, sweep_cmd, ticketlog_cmd
 from .args import non_negative_int, positive_int
 
 EXIT_BAD_INPUT = 2
@@ -48,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="also write the per-citizen event log (citizens.parquet, events.parquet)")
     run.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the HTML report (default en)")
     run.add_argument("--no-report", dest="report", action="store_false", help="skip report.html and the figures")
+    run.add_argument("--ticket-log", type=Path, metavar="FILE",
+                     help="also write the simulated days (one per replication, consecutive working days from "
+                          "--log-start) as a ticket-system export (.csv with Chinese headers, or .xlsx)")
+    run.add_argument("--log-start", default="2026-01-05", help="date of the first simulated day (default 2026-01-05)")
 
     val = sub.add_parser("validate", help="check a scenario file and report every problem")
     val.add_argument("scenario", help="scenario YAML file")
@@ -58,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     compare_cmd.add_report_parser(sub)
     sweep_cmd.add_parser(sub)
     sweep_cmd.add_frontier_parser(sub)
+    ticketlog_cmd.add_parser(sub)
     return p
 
 
@@ -102,11 +110,23 @@ def _cmd_run(args) -> int:
         return EXIT_BAD_INPUT
     try:
         with tqdm(total=reps, desc=f"{scenario.name}", unit="rep", file=sys.stderr, disable=None) as bar:
-            result = run_experiment(scenario, reps, seed, workers=workers, keep_logs=args.events,
+            result = run_experiment(scenario, reps, seed, workers=workers,
+                                    keep_logs=args.events or args.ticket_log is not None,
                                     progress=lambda done: bar.update(done - bar.n), dask=args.dask)
     except ExecutorError as exc:
         print(f"error: {exc}; nothing was written", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.ticket_log is not None:
+        import dataclasses
+        import datetime as dt
+
+        from .ticketlog.export import run_logs_rows, write_ticket_log
+
+        rows = run_logs_rows(scenario, result.logs, seed, dt.date.fromisoformat(args.log_start))
+        write_ticket_log(rows, args.ticket_log)
+        print(f"ticket log: {args.ticket_log} ({len(result.logs)} days, {len(rows)} rows)", file=sys.stderr)
+        if not args.events:
+            result = dataclasses.replace(result, logs=None)
     summary = write_run(result, out, args.scenario, workers, sys.argv, lang=args.lang, report=args.report,
                         warn=lambda message: print(f"warning: {message}", file=sys.stderr))
     if args.json:
@@ -124,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema,
                 "optimise": optimise_cmd.run, "compare": compare_cmd.run, "report": compare_cmd.run_report,
-                "sweep": sweep_cmd.run, "frontier": sweep_cmd.run_frontier}
+                "sweep": sweep_cmd.run, "frontier": sweep_cmd.run_frontier,
+                "fit": ticketlog_cmd.run, "calibrate": ticketlog_cmd.run, "forecast": ticketlog_cmd.run}
     try:
         return handlers[args.command](args)
     except ScenarioError as exc:
