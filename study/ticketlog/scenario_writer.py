@@ -40,6 +40,15 @@ def _dist(row) -> str:
     return f"{{dist: {row['family']}, mean_min: {row['mean_min']:.3g}, cv: {row['cv']:.3g}}}"
 
 
+def rounded_shares(shares, digits: int = 4) -> list[float]:
+    """Shares rounded to ``digits`` that still sum to exactly 1 (the largest takes the remainder)."""
+    r = [round(float(s), digits) for s in shares]
+    if r:
+        k = max(range(len(r)), key=lambda i: r[i])
+        r[k] = round(r[k] + 1.0 - sum(r), digits)
+    return r
+
+
 def load_base(path: str | Path) -> dict:
     """The base scenario's YAML as a plain dictionary (clock strings kept)."""
     return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=ScenarioLoader)
@@ -65,13 +74,13 @@ def _arrivals(fit: FitResult, base_arrivals: dict | None) -> list[str]:
         out += ["  " + ln for ln in _dump("balking", base_arrivals["balking"]).splitlines()]
     out.append(f"  profile:                     # [M] share of the walk-ins not in the opening batch, 95% interval")
     total = int(fit.profile["n"].sum())
-    for p in fit.profile.itertuples():
-        out.append(f"    - {{start: \"{clock(p.start_min)}\", end: \"{clock(p.end_min)}\", share: {p.share:.4f}}}"
+    for p, share in zip(fit.profile.itertuples(), rounded_shares(fit.profile["share"])):
+        out.append(f"    - {{start: \"{clock(p.start_min)}\", end: \"{clock(p.end_min)}\", share: {share:.4f}}}"
                    f"   # [M] n={p.n}/{total} ({p.lo:.4f}-{p.hi:.4f})")
     out.append("  mix:                         # [M] share of walk-ins, 95% interval")
     n = int(fit.mix["n"].sum())
-    for m in fit.mix.itertuples():
-        out.append(f"    {m.service}: {m.share:.4f}   # [M] n={m.n}/{n} ({m.lo:.4f}-{m.hi:.4f})")
+    for m, share in zip(fit.mix.itertuples(), rounded_shares(fit.mix["share"])):
+        out.append(f"    {m.service}: {share:.4f}   # [M] n={m.n}/{n} ({m.lo:.4f}-{m.hi:.4f})")
     return out
 
 
