@@ -1,6 +1,6 @@
 """``queueplan fit``, ``queueplan calibrate`` and ``queueplan forecast``: from the hall's ticket log.
 
-    queueplan fit LOG... -o SCENARIO.yaml [--base SCENARIO] [--map FILE] [--skip-bad-rows] [--report DIR]
+    queueplan fit LOG... -o SCENARIO.yaml [--base SCENARIO] [--map FILE] [--skip-bad-rows] [--report DIR] [--no-report]
     queueplan calibrate SCENARIO LOG... [--out DIR] [--reps N] [--map FILE] [--skip-bad-rows]
     queueplan forecast LOG... [--weeks N] [--holdout N] [--effects FILE] [--map FILE] [--skip-bad-rows]
 
@@ -33,6 +33,7 @@ def add_parser(subparsers) -> None:
     fit.add_argument("--base", help="scenario whose hall (stations, staff, roster, rules) the fit keeps")
     fit.add_argument("--name", help="scenario name (default: the output file's stem)")
     fit.add_argument("--report", type=Path, help="folder for the fit report (default: OUTPUT without .yaml + _fit)")
+    fit.add_argument("--no-report", dest="write_report", action="store_false", help="skip the fit report")
     _common(fit)
 
     cal = subparsers.add_parser("calibrate", help="simulate a scenario with the staffing seen in a log and compare")
@@ -61,9 +62,9 @@ def _read(args):
 
 
 def _fit(args) -> int:
-    from sim.loading import load_scenario
-    from sim.loading import scenario_from_dict
-    from sim.loading import ScenarioLoader  # noqa: F401
+    import yaml
+
+    from sim.loading import ScenarioLoader, load_scenario, scenario_from_dict
 
     from .ticketlog.fitting import fit_log
     from .ticketlog.pages import write_fit_report
@@ -86,13 +87,11 @@ def _fit(args) -> int:
         fit = fit_log(rows)
     name = args.name or out.stem.replace("-", "_")
     text = scenario_yaml(fit, name, [str(p) for p in args.logs], base_raw, args.base)
-    import yaml
-
     scenario_from_dict(yaml.load(text, Loader=ScenarioLoader), str(out))  # the file must run as written
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     report = args.report or out.with_name(out.stem + "_fit")
-    page = write_fit_report(fit, report, str(out))
+    page = write_fit_report(fit, report, str(out)) if args.write_report else None
     pat = fit.patience
     print(f"fitted {fit.n_tickets} tickets over {len(fit.days)} days: {out}")
     print(f"  daily volume {fit.daily_volume:.1f} walk-ins (day-to-day cv {fit.volume_cv:.2f}); weekday factors "
@@ -100,7 +99,8 @@ def _fit(args) -> int:
     if "family" in pat:
         print(f"  patience: {pat['family']} mean {pat['mean_min']:.1f} min (censored ML, {pat['events']} left, "
               f"{pat['censored']} censored); naive mean of leavers' waits {pat['naive_mean_min']:.1f} min")
-    print(f"  report: {page}")
+    if page is not None:
+        print(f"  report: {page}")
     return 0
 
 

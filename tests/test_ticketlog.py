@@ -153,7 +153,7 @@ def test_fit_cli_writes_a_runnable_scenario_and_report(tmp_path, capsys):
     assert s.arrivals.daily_volume > 100
     assert (tmp_path / "fitted_fit" / "fit_report.html").exists()
     out2 = tmp_path / "nobase.yaml"
-    assert main(["fit", str(example), "-o", str(out2)]) == 0
+    assert main(["fit", str(example), "-o", str(out2), "--no-report"]) == 0
     assert len(load_scenario(out2).hours.sessions) == 2
     assert main(["fit", str(example), "-o", str(out)]) == 2      # never overwritten
     capsys.readouterr()

@@ -85,8 +85,9 @@ def ci_share(k: int, n: int) -> tuple[float, float, float]:
 def tickets_of(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per ticket: service, class, slot, issue, first call, outcome, leave time."""
     has = rows[rows["issue_min"].notna()].sort_values(["date", "ticket", "step"])
+    has = has.assign(is_served=has["status"] == SERVED)
     g = has.groupby(["date", "ticket"], sort=False)
-    served_any = g["status"].agg(lambda s: (s == SERVED).any())
+    served_any = g["is_served"].max()
     out = g.agg(service=("service", "first"), klass=("klass", "first"), slot_min=("slot_min", "first"),
                 issue_min=("issue_min", "first"), first_call_min=("call_min", "first"),
                 status=("status", "first")).reset_index()

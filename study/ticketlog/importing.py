@@ -211,41 +211,39 @@ def read_log(path: str | Path, cmap: ColumnMap | None = None) -> tuple[pd.DataFr
     status = table["status"].map(lambda v: cmap.statuses.get(v) or STATUS.get(v) or STATUS.get(v.lower()))
     service = table["service"].map(lambda v: cmap.services.get(v, v))
     known = cmap.known_services
-    for i in table.index:
-        problems = bad.setdefault(i, [])
-        st, svc = status[i], service[i]
-        if st is None:
-            problems.append(("status", f"unknown status '{table['status'][i]}' (served/已办结, no_show/过号, "
-                                       "cancelled/取消, unserved/未办理; or add it to the map's statuses:)"))
-        if not svc:
-            problems.append(("service", "empty"))
-        elif not CODE.match(svc) or (known is not None and svc not in known):
-            problems.append(("service", f"unknown service type '{svc}' (add it to the map's services: as a code "
-                                        "like MV_NEW)"))
-        missed_booking = st == NO_SHOW and table["issue_time"][i] == "" and table["slot"][i] != ""
-        if pd.isna(day[i]):
-            if not any(c in ("issue_time", "date") for c, _ in problems):
-                problems.append(("issue_time", "empty (a date column or an issue time is needed)"))
-            continue
-        if not missed_booking:
-            if table["issue_time"][i] == "":
-                problems.append(("issue_time", "empty"))
-            if table["ticket"][i] == "":
-                problems.append(("ticket", "empty"))
-        call, finish, issue = minutes["call_time"][i], minutes["finish_time"][i], minutes["issue_time"][i]
-        if not np.isnan(call) and not np.isnan(issue) and call < issue:
-            problems.append(("call_time", f"called at {table['call_time'][i]}, before the ticket was issued "
-                                          f"({table['issue_time'][i]})"))
-        if not np.isnan(finish) and not np.isnan(call) and finish < call:
-            problems.append(("finish_time", f"finished at {table['finish_time'][i]}, before the call "
-                                            f"({table['call_time'][i]})"))
-        if st == SERVED and (np.isnan(call) or np.isnan(finish)):
-            problems.append(("call_time" if np.isnan(call) else "finish_time", "empty on a served row"))
-        if table["step"][i] and not table["step"][i].isdigit():
-            problems.append(("step", f"'{table['step'][i]}' is not a step number (1, 2, ...)"))
+
+    def flag(mask, column, message):
+        for i in table.index[np.asarray(mask, dtype=bool)]:
+            bad.setdefault(i, []).append((column, message(i)))
+
+    st = status
+    flag(st.isna(), "status", lambda i: f"unknown status '{table['status'][i]}' (served/已办结, no_show/过号, "
+                                        "cancelled/取消, unserved/未办理; or add it to the map's statuses:)")
+    flag(service == "", "service", lambda i: "empty")
+    bad_code = (service != "") & (~service.str.match(CODE.pattern) | (service.isin(known) == False  # noqa: E712
+                                                                       if known is not None else False))
+    flag(bad_code, "service", lambda i: f"unknown service type '{service[i]}' (add it to the map's services: as a "
+                                        "code like MV_NEW)")
+    missed_booking = (st == NO_SHOW) & (table["issue_time"] == "") & (table["slot"] != "")
+    told = np.array([any(c in ("issue_time", "date") for c, _ in bad.get(i, [])) for i in table.index], dtype=bool)
+    no_day = day.isna().to_numpy()
+    flag(no_day & ~told, "issue_time", lambda i: "empty (a date column or an issue time is needed)")
+    ok = ~no_day
+    flag(ok & ~missed_booking & (table["issue_time"] == ""), "issue_time", lambda i: "empty")
+    flag(ok & ~missed_booking & (table["ticket"] == ""), "ticket", lambda i: "empty")
+    call, finish, issue = minutes["call_time"], minutes["finish_time"], minutes["issue_time"]
+    flag(ok & (call < issue), "call_time", lambda i: f"called at {table['call_time'][i]}, before the ticket was "
+                                                     f"issued ({table['issue_time'][i]})")
+    flag(ok & (finish < call), "finish_time", lambda i: f"finished at {table['finish_time'][i]}, before the call "
+                                                        f"({table['call_time'][i]})")
+    served_row = ok & (st == SERVED)
+    flag(served_row & call.isna(), "call_time", lambda i: "empty on a served row")
+    flag(served_row & call.notna() & finish.isna(), "finish_time", lambda i: "empty on a served row")
+    flag((table["step"] != "") & ~table["step"].str.isdigit(), "step",
+         lambda i: f"'{table['step'][i]}' is not a step number (1, 2, ...)")
     slot = pd.to_datetime(table["slot"].str.slice(-8).str.strip(), format="mixed", errors="coerce")
     for i in table.index[(table["slot"] != "") & slot.isna()]:
-        bad[i].append(("slot", f"cannot read '{table['slot'][i]}' as a time of day"))
+        bad.setdefault(i, []).append(("slot", f"cannot read '{table['slot'][i]}' as a time of day"))
     out = pd.DataFrame({
         "file": name, "line": lines, "date": day, "ticket": table["ticket"], "service": service,
         "klass": table["klass"].replace("", "normal"),
@@ -262,7 +260,7 @@ def read_log(path: str | Path, cmap: ColumnMap | None = None) -> tuple[pd.DataFr
     for _, group in out[has_ticket][dup].groupby(key, dropna=False):
         first = int(group["line"].iloc[0])
         for i in group.index[1:]:
-            bad[i].append(("ticket", f"duplicate ticket {out['ticket'][i]} on {out['date'][i]:%Y-%m-%d} "
+            bad.setdefault(i, []).append(("ticket", f"duplicate ticket {out['ticket'][i]} on {out['date'][i]:%Y-%m-%d} "
                                      f"(first at line {first})"))
     problems = [LogProblem(name, int(lines[i]), c, m) for i in sorted(bad) for c, m in bad[i]]
     keep = np.array([not bad.get(i) for i in table.index], dtype=bool)
