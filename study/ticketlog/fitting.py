@@ -10,7 +10,7 @@ Estimators (every figure keeps its sample size ``n``):
   count with a Gamma(1, cv) day factor has Var(N/E) = 1/E + cv^2, so
   ``volume_cv^2 = max(0, var(N_d/E_d) - mean(1/E_d))`` (moment estimator).
 * **Opening batch.** Share of walk-ins ticketed exactly at opening.
-* **Profile.** Share of the other walk-ins issued in each slot (a ticket
+* **Profile** (over all services, and per service type). Share of the other walk-ins issued in each slot (a ticket
   issued exactly at a reopening belongs to the closed period before it, when
   arrivals wait); conditionally on the total the counts are multinomial, so
   each share has an exact binomial (Clopper-Pearson) interval.
@@ -69,6 +69,7 @@ class FitResult:
     no_show: dict                 # booked, missed, share, lo, hi
     staffing: pd.DataFrame        # interval_min, station, windows_active (mean over days), days
     staff_per_day: pd.DataFrame   # date, station, staff
+    profile_by_service: pd.DataFrame | None = None  # service, start_min, end_min, n, share, lo, hi
     sessions: list = field(default_factory=list)   # [(start_min, end_min)] seen or given
     n_tickets: int = 0
     n_rows: int = 0
@@ -287,6 +288,8 @@ def fit_log(rows: pd.DataFrame, sessions: list[tuple[float, float]] | None = Non
     slots = slots or default_slots(sessions, last_ticket_min)
     walk = tickets[~tickets["appointment"]]
     profile, batch_share, batch_n = fit_profile(walk, slots, sessions, reopen_waits)
+    by_service = [fit_profile(g, slots, sessions, reopen_waits)[0].assign(service=svc)
+                  for svc, g in walk.groupby("service")]
     served_tickets = tickets[tickets["served"]]
     work, samples = fit_work(rows, served_tickets)
     day_end = rows.groupby("date")["finish_min"].max()
@@ -303,7 +306,8 @@ def fit_log(rows: pd.DataFrame, sessions: list[tuple[float, float]] | None = Non
     staff_per_day = served_rows.groupby(["date", "station"])["staff"].nunique().rename("staff").reset_index()
     return FitResult(
         days=days, weekdays=weekdays, daily_volume=daily, volume_cv=cv, batch_share=batch_share, batch_n=batch_n,
-        profile=profile, mix=_shares(walk["service"], "service"), classes=_shares(walk["klass"], "klass"),
+        profile=profile, profile_by_service=pd.concat(by_service, ignore_index=True) if by_service else None,
+        mix=_shares(walk["service"], "service"), classes=_shares(walk["klass"], "klass"),
         work=work, work_samples=samples, patience=patience, patience_km=km,
         no_show={"booked": booked, "missed": int(len(missed)), "share": share, "lo": lo, "hi": hi},
         staffing=staffing, staff_per_day=staff_per_day, sessions=list(sessions),

@@ -1,6 +1,7 @@
 """The fit report and the calibration page (Jinja2, autoescaped; figures embedded as PNG).
 
-Fit report (``FOLDER/fit_report.html`` with ``figures/`` and CSV tables):
+Fit report (``FOLDER/fit_report.html`` with ``figures/`` and CSV tables,
+among them ``profile_by_service.csv``, the profile of each service type with its bands):
 observed against fitted arrival profile with 95% bands, work-time
 histograms with the fitted density, the Kaplan-Meier survival curve of
 patience with the censored fit, and the weekday factors.
@@ -21,7 +22,6 @@ matplotlib.use("Agg")  # no display on servers
 import numpy as np  # noqa: E402
 from jinja2 import Environment  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from scipy import stats  # noqa: E402
 
 from ..report import CSS  # noqa: E402
 from .fitting import FAMILIES, FitResult  # noqa: E402
@@ -172,8 +172,9 @@ def write_fit_report(fit: FitResult, folder: Path, scenario: str) -> Path:
                               _patience_figure(fit))):
         if fig is not None:
             figures.append({"title": title, "png": _png(fig, folder / "figures" / f"{name}.png")})
-    for name in ("days", "weekdays", "profile", "mix", "classes", "work", "staffing"):
-        getattr(fit, name).to_csv(folder / f"{name}.csv", index=False)
+    for name in ("days", "weekdays", "profile", "profile_by_service", "mix", "classes", "work", "staffing"):
+        if getattr(fit, name) is not None:
+            getattr(fit, name).to_csv(folder / f"{name}.csv", index=False)
     stations = sorted(fit.staffing["station"].unique())
     table = fit.staffing.pivot(index="interval_min", columns="station", values="windows_active").reindex(columns=stations)
     staffing = [(clock(t), [f"{v:.1f}" if np.isfinite(v) else "" for v in row]) for t, row in table.iterrows()]
@@ -234,4 +235,3 @@ def write_calibration_page(cal, folder: Path, scenario: str) -> Path:
     return page
 
 
-__all__ = ["write_fit_report", "write_calibration_page", "stats"]
