@@ -168,3 +168,22 @@ def test_run_writes_a_ticket_log(tmp_path, capsys):
     assert rows["date"].nunique() == 3
     assert not (tmp_path / "run" / "events.parquet").exists()
     capsys.readouterr()
+
+
+def test_xlsx_with_a_column_map_reads_like_the_csv(scenario, tmp_path):
+    rows = simulate_days(scenario, working_days(dt.date(2026, 1, 5), 1), seed=3)
+    other = rows.rename(columns={"ticket": "No.", "service": "Business", "issue_time": "Issued",
+                                 "call_time": "Called", "finish_time": "Done", "window": "Desk", "status": "Result"})
+    other["Result"] = other["Result"].map({"served": "OK", "no_show": "left", "unserved": "open"})
+    other["Business"] = other["Business"].replace({"VIO": "违法处理"})
+    path = tmp_path / "other.xlsx"
+    other.to_excel(path, index=False)
+    cmap = tmp_path / "map.yaml"
+    cmap.write_text("columns: {No.: ticket, Business: service, Issued: issue_time, Called: call_time, Done: finish_time,"
+                    " Desk: window, Result: status}\nservices: {违法处理: VIO}\n"
+                    "statuses: {OK: served, left: no_show, open: unserved}\n", encoding="utf-8")
+    read, skipped = read_logs([path], cmap)
+    csv_rows, _ = read_logs([write_ticket_log(rows, tmp_path / "same.csv")])
+    assert skipped == 0 and len(read) == len(csv_rows)
+    assert (read["service"] == "VIO").sum() == (csv_rows["service"] == "VIO").sum()
+    assert np.allclose(read["issue_min"].to_numpy(float), csv_rows["issue_min"].to_numpy(float), equal_nan=True)
