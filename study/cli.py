@@ -8,6 +8,9 @@
     queueplan report RUN_DIR [--lang en|zh]
     queueplan sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] [--reps N] [--out DIR]
     queueplan frontier SCENARIO [--levels 0.6,0.7,0.8,0.9,0.95] [--target ID] [--out DIR]
+    queueplan fit LOG... -o SCENARIO.yaml [--base SCENARIO] [--map FILE] [--skip-bad-rows]
+    queueplan calibrate SCENARIO LOG... [--out DIR] [--reps N]
+    queueplan forecast LOG... [--weeks N] [--holdout N] [--effects FILE]
 
 A mistake in a scenario file is reported as ``error: FILE, line N: FIELD:
 MESSAGE`` on standard error with exit code 2, never as a traceback.
@@ -23,7 +26,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from . import compare_cmd, optimise_cmd, sweep_cmd
+from . import compare_cmd, optimise_cmd, sweep_cmd, ticketlog_cmd
 from .args import non_negative_int, positive_int
 from .signals import Terminated, terminate_as_interrupt
 
@@ -56,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-report", dest="report", action="store_false", help="skip report.html and the figures")
     run.add_argument("--force", action="store_true",
                      help="run even when the estimated size (citizens x replications) is beyond the limit")
+    run.add_argument("--ticket-log", type=Path, metavar="FILE",
+                     help="also write the simulated days (one per replication, consecutive working days from "
+                          "--log-start) as a ticket-system export (.csv with Chinese headers, or .xlsx)")
+    run.add_argument("--log-start", default="2026-01-05", help="date of the first simulated day (default 2026-01-05)")
 
     val = sub.add_parser("validate", help="check a scenario file and report every problem")
     val.add_argument("scenario", help="scenario YAML file")
@@ -66,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     compare_cmd.add_report_parser(sub)
     sweep_cmd.add_parser(sub)
     sweep_cmd.add_frontier_parser(sub)
+    ticketlog_cmd.add_parser(sub)
     return p
 
 
@@ -95,6 +103,19 @@ def _cmd_schema(_args) -> int:
     return 0
 
 
+def _write_ticket_log(args, scenario, result, seed):
+    """Write the simulated days as a ticket-system export; return ``result`` without its logs unless ``--events``."""
+    import dataclasses
+    import datetime as dt
+
+    from .ticketlog.export import run_logs_rows, write_ticket_log
+
+    rows = run_logs_rows(scenario, result.logs, seed, dt.date.fromisoformat(args.log_start))
+    write_ticket_log(rows, args.ticket_log)
+    print(f"ticket log: {args.ticket_log} ({len(result.logs)} days, {len(rows)} rows)", file=sys.stderr)
+    return result if args.events else dataclasses.replace(result, logs=None)
+
+
 def _cmd_run(args) -> int:
     from tqdm import tqdm
 
@@ -114,14 +135,20 @@ def _cmd_run(args) -> int:
         print(f"error: {args.scenario}: {too_big}", file=sys.stderr)
         return EXIT_BAD_INPUT
     out = args.out or default_run_dir(scenario, seed)
+    if args.ticket_log is not None and args.ticket_log.exists():
+        print(f"error: {args.ticket_log} already exists; a ticket log is never overwritten", file=sys.stderr)
+        return EXIT_BAD_INPUT
     with reserve(out):  # before simulating: a second run aimed at the same folder is refused at once
         try:
             with tqdm(total=reps, desc=f"{scenario.name}", unit="rep", file=sys.stderr, disable=None) as bar:
-                result = run_experiment(scenario, reps, seed, workers=workers, keep_logs=args.events,
+                result = run_experiment(scenario, reps, seed, workers=workers,
+                                        keep_logs=args.events or args.ticket_log is not None,
                                         progress=lambda done: bar.update(done - bar.n), dask=args.dask)
         except ExecutorError as exc:
             print(f"error: {exc}; nothing was written", file=sys.stderr)
             return EXIT_BAD_INPUT
+        if args.ticket_log is not None:
+            result = _write_ticket_log(args, scenario, result, seed)
         summary = write_run(result, out, args.scenario, workers, sys.argv, lang=args.lang, report=args.report,
                             warn=lambda message: print(f"warning: {message}", file=sys.stderr))
     if args.json:
@@ -141,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema,
                 "optimise": optimise_cmd.run, "compare": compare_cmd.run, "report": compare_cmd.run_report,
-                "sweep": sweep_cmd.run, "frontier": sweep_cmd.run_frontier}
+                "sweep": sweep_cmd.run, "frontier": sweep_cmd.run_frontier,
+                "fit": ticketlog_cmd.run, "calibrate": ticketlog_cmd.run, "forecast": ticketlog_cmd.run}
     try:
         with terminate_as_interrupt():
             return handlers[args.command](args)

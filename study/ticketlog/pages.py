@@ -1,0 +1,237 @@
+"""The fit report and the calibration page (Jinja2, autoescaped; figures embedded as PNG).
+
+Fit report (``FOLDER/fit_report.html`` with ``figures/`` and CSV tables,
+among them ``profile_by_service.csv``, the profile of each service type with its bands):
+observed against fitted arrival profile with 95% bands, work-time
+histograms with the fitted density, the Kaplan-Meier survival curve of
+patience with the censored fit, and the weekday factors.
+Calibration page (``FOLDER/calibration.html``, ``by_interval.csv``,
+``by_service.csv``): hall against model per interval and service type.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers
+
+import numpy as np  # noqa: E402
+from jinja2 import Environment  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from ..report import CSS  # noqa: E402
+from .fitting import FAMILIES, FitResult  # noqa: E402
+from .scenario_writer import clock  # noqa: E402
+
+ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+FIT_PAGE = ENV.from_string("""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Fit report: {{ scenario }}</title><style>{{ css }}</style></head>
+<body>
+<h1>Fit report</h1>
+<p class="sub">{{ fit.n_rows }} rows, {{ fit.n_tickets }} tickets, {{ fit.days|length }} days;
+scenario written: <code>{{ scenario }}</code>. Every figure below is measured in the log; intervals are 95%.</p>
+<h2>Daily volume</h2>
+<p>Walk-ins a day: {{ "%.1f"|format(fit.daily_volume) }} (mean of the weekday means); day-to-day variability
+beyond Poisson: cv {{ "%.3f"|format(fit.volume_cv) }}; opening batch {{ "%.1f"|format(100 * fit.batch_share) }}%.</p>
+<table><tr><th class="l">weekday</th><th>days</th><th>mean walk-ins</th><th>factor</th><th>95% interval</th></tr>
+{% for w in weekdays %}<tr><td class="l">{{ w.weekday }}</td><td>{{ w.days }}</td><td>{{ "%.1f"|format(w.mean) }}</td>
+<td>{{ "%.3f"|format(w.factor) }}</td><td>{{ "%.3f"|format(w.factor_lo) }} - {{ "%.3f"|format(w.factor_hi) }}</td></tr>
+{% endfor %}</table>
+{% for f in figures %}<figure><img src="data:image/png;base64,{{ f.png }}" alt="{{ f.title }}">
+<figcaption>{{ f.title }}</figcaption></figure>
+{% endfor %}
+<h2>Work time per service and step</h2>
+<p>Lognormal, gamma and exponential fitted by maximum likelihood; the smallest AIC is chosen. KS: the
+Kolmogorov-Smirnov distance of the chosen fit.</p>
+<table><tr><th class="l">service</th><th>step</th><th class="l">station</th><th>n</th><th>probability</th>
+<th class="l">family</th><th>mean, min (95%)</th><th>cv (95%)</th><th>KS</th></tr>
+{% for r in work %}<tr><td class="l">{{ r.service }}</td><td>{{ r.step }}</td><td class="l">{{ r.station }}</td>
+<td>{{ r.n }}</td><td>{{ "%.3f"|format(r.probability) }}</td><td class="l">{{ r.family }}</td>
+<td>{{ "%.2f"|format(r.mean_min) }} ({{ "%.2f"|format(r.mean_lo) }}-{{ "%.2f"|format(r.mean_hi) }})</td>
+<td>{{ "%.2f"|format(r.cv) }} ({{ "%.2f"|format(r.cv_lo) }}-{{ "%.2f"|format(r.cv_hi) }})</td>
+<td>{{ "%.3f"|format(r.ks) }}</td></tr>
+{% endfor %}</table>
+<h2>Patience</h2>
+{% if pat.family %}
+<p>{{ pat.events }} citizens left before their call (events), {{ pat.censored }} were called or unserved
+(censored). Censored maximum likelihood: {{ pat.family }}, mean {{ "%.1f"|format(pat.mean_min) }} min,
+cv {{ "%.2f"|format(pat.cv) }}; Kaplan-Meier median {{ "%.1f"|format(pat.km_median_min) }} min. The naive mean
+of the leavers' waits, {{ "%.1f"|format(pat.naive_mean_min) }} min, is biased low: it ignores everyone who
+would have waited longer but was called first.</p>
+{% else %}<p>Too few citizens left ({{ pat.events }}) to estimate patience.</p>{% endif %}
+<h2>Appointments</h2>
+<p>No-show share: {{ ns.missed }} of {{ ns.booked }} bookings{% if ns.booked %}
+({{ "%.1f"|format(100 * ns.share) }}%, {{ "%.1f"|format(100 * ns.lo) }}-{{ "%.1f"|format(100 * ns.hi) }}%){% endif %}.</p>
+<h2>Windows active</h2>
+<table><tr><th class="l">interval</th>{% for s in stations %}<th>{{ s }}</th>{% endfor %}</tr>
+{% for t, row in staffing %}<tr><td class="l">{{ t }}</td>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>
+{% endfor %}</table>
+</body></html>
+""")
+
+CAL_PAGE = ENV.from_string("""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Calibration: {{ scenario }}</title><style>{{ css }}</style></head>
+<body>
+<h1>Calibration</h1>
+<p class="sub">Scenario <code>{{ scenario }}</code> simulated {{ cal.reps }} times for each of the {{ cal.days }} days
+of the log, with that day's walk-ins and the staff the log shows. Waits: ticket to first call of served tickets.
+Difference: hall minus model, paired by day, 99% interval.</p>
+<p class="verdict {{ 'ok' if not disagree else 'miss' }}">{{ headline }}</p>
+{% for f in figures %}<figure><img src="data:image/png;base64,{{ f.png }}" alt="{{ f.title }}">
+<figcaption>{{ f.title }}</figcaption></figure>
+{% endfor %}
+{% for title, key, rows in tables %}<h2>{{ title }}</h2>
+<table><tr><th class="l">{{ key }}</th><th class="l">verdict</th><th>tickets (hall)</th><th>mean hall</th>
+<th>mean model</th><th>difference (99%)</th><th>within {{ cal.target_min }} min: hall</th><th>model</th>
+<th>KS p</th><th>abandoned: hall</th><th>model</th></tr>
+{% for r in rows %}<tr class="{{ 'ok' if r.verdict == 'agree' else ('miss' if r.verdict.startswith('hall') else '') }}">
+<td class="l">{{ r.key }}</td><td class="l">{{ r.verdict }}</td><td>{{ r.n_hall }}</td><td>{{ r.mean_hall }}</td>
+<td>{{ r.mean_model }}</td><td>{{ r.diff }}</td><td>{{ r.sl_hall }}</td><td>{{ r.sl_model }}</td><td>{{ r.ks_p }}</td>
+<td>{{ r.abandon_hall }}</td><td>{{ r.abandon_model }}</td></tr>
+{% endfor %}</table>
+{% endfor %}
+</body></html>
+""")
+
+
+def _png(fig: Figure, path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    path.write_bytes(buf.getvalue())
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _profile_figure(fit: FitResult) -> Figure:
+    fig = Figure(figsize=(8, 3.2))
+    ax = fig.add_subplot()
+    p = fit.profile
+    width = (p["end_min"] - p["start_min"]).to_numpy(float)
+    per_hour = 60.0 / width
+    x = ((p["start_min"] + p["end_min"]) / 2 / 60).to_numpy()
+    ax.bar(p["start_min"] / 60, p["share"] * per_hour, width=width / 60, align="edge", alpha=0.35,
+           label="observed share per hour")
+    ax.errorbar(x, p["share"] * per_hour, yerr=[(p["share"] - p["lo"]) * per_hour, (p["hi"] - p["share"]) * per_hour],
+                fmt="o", ms=3, color="k", label="fitted (= observed) with 95% band")
+    ax.set_xlabel("hour of the ticket")
+    ax.set_ylabel("share of walk-ins per hour")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def _work_figure(fit: FitResult) -> Figure:
+    rows = [r for r in fit.work.itertuples() if (r.service, r.step) in fit.work_samples]
+    cols = 4
+    nrow = max(1, int(np.ceil(len(rows) / cols)))
+    fig = Figure(figsize=(11, 2.3 * nrow))
+    for k, r in enumerate(rows):
+        ax = fig.add_subplot(nrow, cols, k + 1)
+        x = fit.work_samples[(r.service, r.step)]
+        ax.hist(x, bins=30, density=True, alpha=0.4)
+        dist = FAMILIES[r.family][0]
+        params = dist.fit(x, floc=0)
+        grid = np.linspace(0, np.quantile(x, 0.995), 200)
+        ax.plot(grid, dist(*params).pdf(grid), "k-", lw=1)
+        ax.set_title(f"{r.service} step {r.step}: {r.family} (n={r.n})", fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def _patience_figure(fit: FitResult) -> Figure | None:
+    km = fit.patience_km
+    if km is None:
+        return None
+    fig = Figure(figsize=(6, 3.2))
+    ax = fig.add_subplot()
+    km.sf.plot(ax)
+    pat = fit.patience
+    dist = FAMILIES[pat["family"]][0](*pat["params"])
+    grid = np.linspace(0, float(km.sf.quantiles[-1]), 200)
+    ax.plot(grid, dist.sf(grid), "k--", label=f"censored ML {pat['family']}, mean {pat['mean_min']:.0f} min")
+    ax.axvline(pat["naive_mean_min"], color="r", lw=0.8, label=f"naive mean {pat['naive_mean_min']:.0f} min")
+    ax.set_xlabel("minutes after the ticket")
+    ax.set_ylabel("still willing to wait")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def write_fit_report(fit: FitResult, folder: Path, scenario: str) -> Path:
+    """Write the fit report, its figures and tables; return the page's path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = []
+    for name, title, fig in (("profile", "Arrival profile: observed shares with 95% bands", _profile_figure(fit)),
+                             ("work", "Work time: histograms with the fitted density", _work_figure(fit)),
+                             ("patience", "Patience: Kaplan-Meier survival and the censored fit",
+                              _patience_figure(fit))):
+        if fig is not None:
+            figures.append({"title": title, "png": _png(fig, folder / "figures" / f"{name}.png")})
+    for name in ("days", "weekdays", "profile", "profile_by_service", "mix", "classes", "work", "staffing"):
+        if getattr(fit, name) is not None:
+            getattr(fit, name).to_csv(folder / f"{name}.csv", index=False)
+    stations = sorted(fit.staffing["station"].unique())
+    table = fit.staffing.pivot(index="interval_min", columns="station", values="windows_active").reindex(columns=stations)
+    staffing = [(clock(t), [f"{v:.1f}" if np.isfinite(v) else "" for v in row]) for t, row in table.iterrows()]
+    pat = {k: v for k, v in fit.patience.items()}
+    pat.setdefault("family", None)
+    html = FIT_PAGE.render(fit=fit, scenario=scenario, css=CSS, figures=figures,
+                           weekdays=list(fit.weekdays.itertuples()), work=[r for r in fit.work.itertuples()
+                                                                           if isinstance(r.family, str)],
+                           pat=pat, ns=fit.no_show, stations=stations, staffing=staffing)
+    page = folder / "fit_report.html"
+    page.write_text(html, encoding="utf-8")
+    return page
+
+
+def _fmt(r, key: str) -> dict:
+    def f(v, d=1):
+        return "" if v is None or not np.isfinite(v) else f"{v:.{d}f}"
+    diff = "" if not np.isfinite(r["diff_lo"]) else f"{r['diff']:+.1f} ({r['diff_lo']:+.1f} to {r['diff_hi']:+.1f})"
+    return {"key": key, "verdict": r["verdict"], "n_hall": r["n_hall"], "mean_hall": f(r["mean_hall"]),
+            "mean_model": f(r["mean_model"]), "diff": diff, "sl_hall": f(100 * r["sl_hall"], 0) + "%",
+            "sl_model": f(100 * r["sl_model"], 0) + "%", "ks_p": "" if not np.isfinite(r["ks_p"]) else f"{r['ks_p']:.2g}",
+            "abandon_hall": f(100 * r["abandon_hall"]) + "%", "abandon_model": f(100 * r["abandon_model"]) + "%"}
+
+
+def _calibration_figure(cal) -> Figure:
+    fig = Figure(figsize=(8, 3.2))
+    ax = fig.add_subplot()
+    b = cal.by_interval
+    x = b["interval_min"].to_numpy(float) / 60
+    ax.plot(x, b["mean_hall"], "o-", label="hall (log)")
+    ax.plot(x, b["mean_model"], "s--", label="model")
+    ax.set_xlabel("hour of the ticket")
+    ax.set_ylabel("mean wait, min")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def write_calibration_page(cal, folder: Path, scenario: str) -> Path:
+    """Write calibration.html and the two comparison tables; return the page's path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    cal.by_interval.to_csv(folder / "by_interval.csv", index=False)
+    cal.by_service.to_csv(folder / "by_service.csv", index=False)
+    figures = [{"title": "Mean wait by hour of the ticket: hall and model",
+                "png": _png(_calibration_figure(cal), folder / "figures" / "waits.png")}]
+    disagree = [clock(t) for t, v in zip(cal.by_interval["interval_min"], cal.by_interval["verdict"])
+                if v.startswith("hall")]
+    headline = ("Model and hall agree in every interval with enough tickets." if not disagree else
+                "Model and hall disagree at " + ", ".join(disagree) + ".")
+    tables = [("By interval of the ticket time", "interval",
+               [_fmt(r, clock(r["interval_min"])) for _, r in cal.by_interval.iterrows()]),
+              ("By service type", "service", [_fmt(r, r["service"]) for _, r in cal.by_service.iterrows()]),
+              ("Whole day", "", [_fmt(cal.overall, "all")])]
+    html = CAL_PAGE.render(cal=cal, scenario=scenario, css=CSS, figures=figures, tables=tables,
+                           headline=headline, disagree=disagree)
+    page = folder / "calibration.html"
+    page.write_text(html, encoding="utf-8")
+    return page
+
+
