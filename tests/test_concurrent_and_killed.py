@@ -30,10 +30,10 @@ SCENARIO = ROOT / "scenarios" / "county_hall.yaml"
 COMPLETE = ("manifest.json", "summary.json", "intervals.csv", "targets.csv", "replications.csv", "staff.csv")
 
 
-def _start(cwd: Path, *extra: str, reps: int = 2) -> subprocess.Popen:
+def _start(cwd: Path, *extra: str, reps: int = 2, workers: int = 1) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen([sys.executable, "-m", "study.cli", "run", str(SCENARIO), "--reps", str(reps),
-                             "--workers", "1", "--no-report", *extra], cwd=cwd, env=env,
+                             "--workers", str(workers), "--no-report", *extra], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -109,6 +109,22 @@ def test_killed_run_leaves_nothing_half_written(tmp_path, sig, delay):
             assert again.returncode == 0, err2
             assert "left by an interrupted run" in err2
             assert [p for p in folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_sigterm_stops_a_run_on_a_process_pool_at_once(tmp_path):
+    """With two workers, SIGTERM cancels the queued replications instead of waiting for them all."""
+    proc = _start(tmp_path, reps=2000, workers=2)
+    time.sleep(4.0)
+    proc.send_signal(signal.SIGTERM)
+    stopped = time.monotonic()
+    _, err = proc.communicate(timeout=120)
+    # 2,000 county days take minutes on 2 workers; stopping waits for at most the replications in hand
+    assert time.monotonic() - stopped < 20, "SIGTERM waited for the queued replications"
+    assert proc.returncode in (143, -signal.SIGTERM), err
+    assert "Traceback" not in err
+    folder = tmp_path / "results" / "county_hall"
+    assert _visible_runs(folder) == []
+    assert [p for p in folder.iterdir() if p.name.startswith(".")] == [] if folder.exists() else True
 
 
 def test_full_disk_is_a_clear_error(tmp_path, capsys, monkeypatch):
