@@ -215,29 +215,37 @@ def plot_wait_cdf(citizens: pd.DataFrame, targets=None, lang: str = "en", warmup
                               1.5 * max([t["wait_min"] for t in sl], default=0.0), 10.0)
     grid = np.linspace(0.0, top, 400)
     services = list(dict.fromkeys(ticketed["service_type"]))
+    groups = [(label("all_services", lang), np.ones(len(wait), bool))] + [
+        (s, (ticketed["service_type"] == s).to_numpy()) for s in services]
+    curves = []
+    for name, sel in groups:
+        w = np.sort(wait[sel])
+        curves.append((name, grid, np.searchsorted(w, grid, side="right") / max(len(w), 1), len(w)))
+    return wait_curves_figure(curves, sl, top, lang, drawstyle="steps-post")
+
+
+def wait_curves_figure(curves, sl_targets, max_wait_min: float, lang: str, drawstyle: str = "default") -> Figure:
+    """Share called within t: one curve per ``(name, t, share, n)``, the first (all services) in bold, with targets."""
     with figure_style(lang):
         fig, ax = plt.subplots(figsize=(8.5, 4.8), layout="constrained")
-        groups = [(label("all_services", lang), np.ones(len(wait), bool))] + [
-            (s, (ticketed["service_type"] == s).to_numpy()) for s in services]
-        for i, (name, sel) in enumerate(groups):
-            w = np.sort(wait[sel])
-            share = np.searchsorted(w, grid, side="right") / max(len(w), 1)
+        for i, (name, x, share, n) in enumerate(curves):
             style = {"color": "black", "linestyle": "-", "marker": None, "linewidth": 2.4} if i == 0 else \
                 dict(series_style(i - 1), linewidth=1.3, markevery=40, markersize=4)
-            ax.plot(grid, share, label=f"{name} (n={len(w)})", drawstyle="steps-post", **style)
-        for j, t in enumerate(sl):
+            ax.plot(x, share, label=f"{name} (n={n})", drawstyle=drawstyle, **style)
+        for t in sl_targets:
             ax.axvline(t["wait_min"], color="grey", linestyle=":", linewidth=1)
             ax.axhline(t["fraction"], color="grey", linestyle=":", linewidth=1)
             ax.plot([t["wait_min"]], [t["fraction"]], marker="X", markersize=9, color="black", linestyle="none",
                     label=label("target_line", lang, target=f"{t['id']}: {t['fraction']:.0%} "
                                 + label("called_within", lang, minutes=t["wait_min"])))
-        ax.set_xlim(0, top)
+        ax.set_xlim(0, max_wait_min)
         ax.set_ylim(0, 1.02)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_xlabel(label("wait_min", lang))
         ax.set_ylabel(label("share_called", lang))
         ax.set_title(label("fig_wait_cdf", lang))
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
+        if curves or sl_targets:
+            ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
         return _finish(fig)
 
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 
 from .i18n import label
-from .plots import ALL, _finish, _require, _sl_targets, figure_style, plt, series_style
+from .plots import ALL, _require, _sl_targets, wait_curves_figure
 
 
 def pooled_cdf(bins: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
@@ -43,25 +42,5 @@ def plot_wait_histogram(hist: pd.DataFrame, targets=None, lang: str = "en", max_
         x, share, _ = curves.get(ALL, next(iter(curves.values()), (np.zeros(1), np.ones(1), 0)))
         p99 = float(x[min(np.searchsorted(share, 0.99 * share[-1]), len(x) - 1)])
         max_wait_min = max(p99, 1.5 * max([t["wait_min"] for t in sl], default=0.0), 10.0)
-    with figure_style(lang):
-        fig, ax = plt.subplots(figsize=(8.5, 4.8), layout="constrained")
-        for i, s in enumerate(services):
-            x, share, n = curves[s]
-            name = label("all_services", lang) if s == ALL else s
-            style = {"color": "black", "linestyle": "-", "marker": None, "linewidth": 2.4} if s == ALL else \
-                dict(series_style(i - 1), linewidth=1.3, markevery=40, markersize=4)
-            ax.plot(x, share, label=f"{name} (n={n})", **style)
-        for t in sl:
-            ax.axvline(t["wait_min"], color="grey", linestyle=":", linewidth=1)
-            ax.axhline(t["fraction"], color="grey", linestyle=":", linewidth=1)
-            ax.plot([t["wait_min"]], [t["fraction"]], marker="X", markersize=9, color="black", linestyle="none",
-                    label=label("target_line", lang, target=f"{t['id']}: {t['fraction']:.0%} "
-                                + label("called_within", lang, minutes=t["wait_min"])))
-        ax.set_xlim(0, max_wait_min)
-        ax.set_ylim(0, 1.02)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_xlabel(label("wait_min", lang))
-        ax.set_ylabel(label("share_called", lang))
-        ax.set_title(label("fig_wait_cdf", lang))
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-        return _finish(fig)
+    curves_in_order = [(label("all_services", lang) if s == ALL else s, *curves[s]) for s in services]
+    return wait_curves_figure(curves_in_order, sl, max_wait_min, lang)
