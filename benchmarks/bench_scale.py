@@ -22,22 +22,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sim.experiment import run_experiment  # noqa: E402
 from sim.loading import load_scenario  # noqa: E402
 
-MEMORY_PROBE = """
-import json, resource, sys, time
-sys.path.insert(0, {root!r})
-from sim.experiment import run_experiment
-from sim.loading import load_scenario
-s = load_scenario({scenario!r})
-t = time.perf_counter()
-r = run_experiment(s, replications={reps}, workers=1)
-r.summary()
-print(json.dumps({{"peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                   "wall_s": time.perf_counter() - t}}))
-"""
+from bench_memory import PROBE as MEMORY_PROBE  # noqa: E402  (one probe: a fresh process, peak RSS)
 
 
 def throughput(scenario, reps: int, workers: int) -> tuple[float, float]:

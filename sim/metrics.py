@@ -33,35 +33,20 @@ Group rows use ``"*"`` for "all" (all service types, all classes) and
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from . import histogram
-from .clock import format_clock
 from .eventlog import ABANDONED, SERVED, TURNED_AWAY, UNSERVED, EventLog
+from .intervals import interval_edges_min, interval_labels
+from .occupancy import queue_kpis, queue_tables, staff_kpis, staff_tables  # noqa: F401 (queue_kpis, staff_kpis re-exported)
 from .scenario import Scenario
 from .tables import ALL, DAY, TARGET_PREFIXES, Table, table_frame
 
 GROUPINGS = ((), ("interval",), ("service_type",), ("class",), ("interval", "service_type"), ("interval", "class"))
 COUNT_COLUMNS = ("arrivals", "tickets", "served", "abandoned", "unserved", "turned_away", "balked")
-
-
-def interval_edges_min(scenario: Scenario) -> np.ndarray:
-    """Edges of the reporting intervals, from the one holding opening to the one holding the last ticket."""
-    step = scenario.hours.interval_min
-    first = math.floor(scenario.hours.open_min / step) * step
-    last = math.ceil(scenario.hours.last_ticket_min / step) * step
-    return np.arange(first, max(last, first + step) + step / 2, step, dtype=float)
-
-
-def interval_labels(scenario: Scenario) -> list[str]:
-    """``"08:30-09:00"`` style labels, clipped to the ticket hours."""
-    edges = interval_edges_min(scenario)
-    lo, hi = scenario.hours.open_min, scenario.hours.last_ticket_min
-    return [f"{format_clock(max(a, lo))}-{format_clock(min(b, hi))}" for a, b in zip(edges[:-1], edges[1:])]
 
 
 def _measured(log: EventLog, scenario: Scenario) -> np.ndarray:
@@ -381,8 +366,6 @@ def appointment_kpis(log: EventLog, scenario: Scenario) -> pd.DataFrame:
 
 def replication_tables(log: EventLog, scenario: Scenario) -> tuple[dict[str, Table], tuple[np.ndarray, np.ndarray]]:
     """Every KPI table of one replication, keyed by table name, and its sparse wait histogram."""
-    from .occupancy import queue_tables, staff_tables
-
     citizens, hist = citizen_table(log, scenario)
     queue_interval, queue_grid = queue_tables(log, scenario)
     staff, staff_interval = staff_tables(log, scenario)
@@ -396,11 +379,3 @@ def replication_kpis(log: EventLog, scenario: Scenario) -> dict[str, pd.DataFram
     tables, _ = replication_tables(log, scenario)
     rep = np.array([log.replication])
     return {name: table_frame(name, t.keys, t.stacked(), rep) for name, t in tables.items()}
-
-
-def __getattr__(name: str):
-    # queue and staff KPIs live in sim.occupancy; imported here lazily (occupancy imports this module)
-    if name in ("queue_kpis", "staff_kpis"):
-        from . import occupancy
-        return getattr(occupancy, name)
-    raise AttributeError(name)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from .clock import format_clock
 from .eventlog import ABANDONED, EventLog
+from .intervals import interval_edges_min, interval_labels
 from .scenario import Scenario
 from .tables import ALL, Table, table_frame
 
@@ -52,8 +53,6 @@ def _waiting_spells(log: EventLog, stations: list[str]) -> tuple[np.ndarray, np.
 
 def queue_tables(log: EventLog, scenario: Scenario, grid_min: float = GRID_MIN) -> tuple[Table, Table]:
     """Queue length per station and interval, and on the grid (see the module docstring)."""
-    from .metrics import interval_edges_min, interval_labels
-
     stations = list(scenario.stations)
     starts, ends, station = _waiting_spells(log, stations)
     edges = interval_edges_min(scenario)
@@ -104,8 +103,6 @@ STAFF_COLUMNS = ("staff", "on_duty_min", "busy_min", "overtime_min", "paid_hours
 
 def staff_tables(log: EventLog, scenario: Scenario) -> tuple[Table, Table]:
     """Per staff type and station (sorted, then ``"*"``), and per interval and staff group (module docstring)."""
-    from .metrics import interval_edges_min
-
     staff_type = np.asarray(log.staff_types, dtype=object)
     station = np.asarray(log.staff_stations, dtype=object)
     n_staff = len(log.staff_ids)
