@@ -138,7 +138,7 @@ def test_report_is_self_contained_with_every_section(english, runs):
 def test_chinese_report_without_cjk_font_inside_the_atomic_run_write(runs, tmp_path, monkeypatch):
     """As ``queueplan run`` does: the report is written into the temporary folder before it is renamed."""
     final = tmp_path / "run"
-    monkeypatch.setattr(plots, "cjk_fonts", lambda: [])
+    monkeypatch.setattr(plots.style, "cjk_fonts", lambda: [])  # where figure_style looks it up
     with run_folder(final) as tmp:
         for p in (runs / "no_events").iterdir():
             if p.is_file():  # the run's own figures/ are drawn again below
