@@ -85,12 +85,20 @@ def observed_staffing(scenario: Scenario, rows: pd.DataFrame, date) -> Scenario:
     (as the simulator names them), per staff type when they start with a
     staff type, else per station. Roster entries are trimmed from the last
     ordinary entry (restricted window groups last) or the first ordinary one
-    is increased. Stations the log does not show keep their roster.
-    Whole-day absence is switched off: the log already shows who came.
+    is increased. A station the log shows on other days but not on this one
+    had nobody serving (a single inspector on leave): it gets no staff.
+    Stations the log never shows keep their roster (the ticket system does
+    not see them). Whole-day absence is switched off: the log already shows
+    who came.
     """
-    day = rows[(rows["date"] == date) & (rows["status"] == SERVED)]
+    served = rows[rows["status"] == SERVED]
+    day = served[served["date"] == date]
     roster = list(scenario.roster)
     types, shifts = tuple(scenario.staff_types), tuple(scenario.shift_patterns)
+    for station in set(served["station"]) - set(day["station"]):
+        idx = [i for i, e in enumerate(roster) if e.station == station]
+        if idx:
+            _adjust(roster, idx, 0)
     for station, g in day.groupby("station"):
         idx = [i for i, e in enumerate(roster) if e.station == station]
         if not idx:
