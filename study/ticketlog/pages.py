@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 from jinja2 import Environment  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..report import CSS  # noqa: E402
+from ..pages.html import CSS  # noqa: E402
 from .fitting import FAMILIES, FitResult  # noqa: E402
 from .scenario_writer import clock  # noqa: E402
 
