@@ -193,6 +193,7 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
 
     from ..runs.folders import manifest, run_folder, write_json
     from ..runs.write import write_report_or_warn, write_run_tables
+    from ..tables.workbook import write_workbook
 
     s = plan.scenario
     with run_folder(out) as tmp:
@@ -229,6 +230,7 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
                   "# seed and replications, so `queueplan run` on this file reproduces the verification.\n")
         text = yaml.safe_dump(s.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
         (tmp / "scenario_optimised.yaml").write_text(header + text, encoding="utf-8")
+        write_workbook(tmp, lang, s.name)
         if report and plan.verification is not None:
             write_report_or_warn(tmp, out, lang, warn)
 

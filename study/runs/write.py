@@ -4,6 +4,8 @@ Files
 -----
 manifest.json            resolved scenario and hash, seed, replications, versions, git commit, wall time
 summary.json             headline numbers, targets and per-interval table (as ``queueplan run --json`` prints)
+results.xlsx             the key tables (targets, roster, staff) as one workbook with Chinese column names
+                         (:mod:`study.tables.workbook`)
 intervals.csv            per interval x service type x class, over replications: means and 95% CIs
 targets.csv              every target in every interval: estimate, CI, met / met with confidence
 replications.csv         per replication x interval x service type x class: counts, waits, service levels
@@ -39,6 +41,7 @@ from sim import histogram
 from sim.experiment import ExperimentResult
 
 from ..analysis.summary import summary_dict
+from ..tables.workbook import write_workbook
 from .folders import manifest, run_folder, write_json
 
 
@@ -139,6 +142,7 @@ def write_run(result: ExperimentResult, final_dir: Path, source: str | None, wor
     """
     with run_folder(final_dir) as tmp:
         summary = write_run_tables(result, tmp, final_dir, source, workers, command)
+        write_workbook(tmp, lang, result.scenario.name)
         if report:
             write_report_or_warn(tmp, final_dir, lang, warn)
     return summary
