@@ -46,7 +46,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from .args import non_negative_int, positive_int, positive_seconds
+from .args import add_workers, non_negative_int, positive_int, positive_seconds
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,7 +73,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--reps", type=positive_int, help="replications per iteration (default: the settings')")
     p.add_argument("--max-iter", type=non_negative_int, dest="max_iter",
                    help="simulations while optimising (0: the analytic roster, not simulated)")
-    p.add_argument("--workers", type=non_negative_int, default=1, help="worker processes (0 = all cores)")
+    add_workers(p)
     p.add_argument("--requirements", choices=["time_varying", "sipp", "transient"],
                    help="requirement method of the repair loop (the search starts from all three)")
     p.add_argument("--budget-s", type=positive_seconds, dest="budget_s",

@@ -32,17 +32,20 @@ can meet a cover rule (frontier).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from .args import non_negative_int, positive_int, positive_seconds
 from ..i18n import LANGUAGES
-from ..runs.folders import fresh_folder
+from .args import add_workers, non_negative_int, positive_int, positive_seconds
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# numpy, pandas, the simulator and the optimiser are imported when a command runs, not when `queueplan` starts.
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
@@ -91,8 +94,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         "scenario=FILE1,FILE2 varies the whole scenario (repeat for a grid)")
     p.add_argument("--reps", type=positive_int, help="replications per point (default: the scenario's)")
     p.add_argument("--seed", type=non_negative_int, help="seed of every point (default: the scenario's)")
-    p.add_argument("--workers", type=non_negative_int, default=0,
-                   help="worker processes (default 0 = all cores; 1 = this process); results do not depend on it")
+    add_workers(p)
     p.add_argument("--out", type=Path, help="folder to create (default: results/<scenario>/sweep-<time>)")
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the pages (default en)")
     p.add_argument("--no-report", dest="report", action="store_false",
@@ -101,7 +103,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def _fmt(x, digits: int = 1, pct: bool = False) -> str:
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
     return f"{100 * x:.{digits}f}%" if pct else f"{x:.{digits}f}"
 
@@ -122,7 +124,7 @@ def run(args) -> int:
     from sim.loading import ScenarioError, scenario_warnings
 
     from ..analysis.sweep import SweepError, build_points, parse_vary, run_sweep
-    from ..runs.folders import RunFolderError
+    from ..runs.folders import RunFolderError, fresh_folder
     from ..runs.load import CompareError
 
     try:
@@ -192,7 +194,7 @@ def add_frontier_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--max-iter", type=non_negative_int, dest="max_iter", help="simulations per level while optimising")
     p.add_argument("--solver", choices=["highs", "cbc"], help="MILP solver (default: the settings')")
     p.add_argument("--time-limit", type=positive_seconds, dest="time_limit_s", help="MILP time limit per solve, seconds")
-    p.add_argument("--workers", type=non_negative_int, default=1, help="worker processes (0 = all cores)")
+    add_workers(p)
     p.add_argument("--out", type=Path, help="folder to create (default: results/<scenario>/frontier-<time>)")
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the page (default en)")
     return p
@@ -226,6 +228,7 @@ def plot_frontier(table: pd.DataFrame, lang: str = "en", target: str = "", wait_
     Levels whose verification misses a target are drawn with an open red ``X`` on both panels.
     """
     import matplotlib.pyplot as plt
+    import numpy as np
     from matplotlib.ticker import PercentFormatter
 
     from .. import figures as plots
@@ -321,9 +324,11 @@ def run_frontier(args) -> int:
     from optimise.frontier import frontier, service_level_target
     from optimise.settings import load_settings, resolve_settings
     from optimise.shifts import InfeasiblePlan, SolverUnavailable
+    import pandas as pd
+
     from sim.loading import ScenarioError, load_scenario
 
-    from ..runs.folders import RunFolderError, new_run_id
+    from ..runs.folders import RunFolderError, fresh_folder, new_run_id
 
     try:
         scenario = load_scenario(args.scenario)
