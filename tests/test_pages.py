@@ -194,3 +194,13 @@ def test_chinese_labels_of_the_scenario_are_used_on_chinese_pages(tmp_path):
     assert "县车管所业务大厅" in text and "综合业务窗口" in text and "快速叫号目标" in text
     english = write_report(tmp_path / "zh", lang="en").path.read_text(encoding="utf-8")
     assert "县车管所业务大厅" not in english and "快速叫号目标" not in english
+
+
+def test_report_progress_follows_every_figure(run_dir, tmp_path):
+    folder = tmp_path / "progress"
+    shutil.copytree(run_dir, folder)
+    calls = []
+    report = write_report(folder, progress=lambda done, total, name: calls.append((done, total, name)))
+    total = calls[-1][1]
+    assert [c[0] for c in calls] == list(range(total + 1)) and calls[-1] == (total, total, "")
+    assert {c[2] for c in calls[:-1]} >= set(report.figures.files)

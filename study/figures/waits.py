@@ -15,7 +15,6 @@ average 50th/90th/95th percentiles and the service level at each target.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure

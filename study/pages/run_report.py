@@ -237,7 +237,7 @@ def report_context(run: Run, figs: RenderedFigures, lang: str) -> dict:
             "reproducibility": reproducibility(m, lang)}
 
 
-def write_report(run_dir, lang: str = "en") -> Report:
+def write_report(run_dir, lang: str = "en", progress=None) -> Report:
     """Write ``run_dir/report.html`` (and ``run_dir/figures/``) from a finished run folder; return what was written.
 
     An optimiser's folder (with ``plan.json``) gets the optimise page, which
@@ -245,6 +245,7 @@ def write_report(run_dir, lang: str = "en") -> Report:
     input roster. Raises :class:`study.runs.load.NotARunError` for a folder
     that is not a run. Returns the path and any warnings (e.g. Chinese asked
     for but no CJK font installed), which are also shown at the top of the page.
+    ``progress(done, total, figure name)`` follows the figures as they are drawn.
 
     Examples
     --------
@@ -252,7 +253,7 @@ def write_report(run_dir, lang: str = "en") -> Report:
     """
     check_lang(lang)
     run = load_run(run_dir, allow_partial=True)
-    figs = render_figures(run.path, lang)
+    figs = render_figures(run.path, lang, progress)
     context = report_context(run, figs, lang)
     if run.has("plan.json"):
         from .optimise_page import optimise_context

@@ -114,12 +114,30 @@ def write_run_tables(result: ExperimentResult, folder: Path, final_dir: Path, so
     return summary
 
 
-def write_report_or_warn(folder: Path, final_dir: Path, lang: str, warn) -> None:
-    """Draw ``report.html`` and the figures into ``folder``; a failure is a warning, never a lost run."""
+def write_report_with_progress(folder, lang: str = "en"):
+    """:func:`study.pages.run_report.write_report` with a progress bar of the figures on standard error (a terminal).
+
+    Returns the :class:`study.pages.run_report.Report`.
+    """
+    import sys
+
+    from tqdm import tqdm
+
     from ..pages.run_report import write_report
 
+    def step(done: int, total: int, name: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(name, refresh=False)
+        bar.update(done - bar.n)
+
+    with tqdm(desc="report", unit="figure", file=sys.stderr, disable=None, leave=False) as bar:
+        return write_report(folder, lang, progress=step)
+
+
+def write_report_or_warn(folder: Path, final_dir: Path, lang: str, warn) -> None:
+    """Draw ``report.html`` and the figures into ``folder``; a failure is a warning, never a lost run."""
     try:
-        for message in write_report(folder, lang).warnings:
+        for message in write_report_with_progress(folder, lang).warnings:
             warn(message)
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # a full disk fails the run with a clear message
