@@ -73,6 +73,7 @@ from sim.loading import scenario_from_dict
 from sim.optimise_settings import OptimiseSettings
 from sim.scenario import RosterEntry, Scenario, ShiftPattern
 
+from .milp_status import MilpStatus, read_status, tie_break_weight
 from .requirements import Requirements
 from .settings import PatternOption, allowed_stations, generate_patterns
 
@@ -163,6 +164,7 @@ class ShiftSolution:
     shortfalls: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # fill mode: what is not covered
     variables: int = 0                          # size of the MILP solved
     constraints: int = 0
+    milp: MilpStatus | None = None              # optimal / time_limited (gap, bound) / infeasible
 
 
 @dataclass
@@ -176,6 +178,9 @@ class ShiftModel:
     full: dict[str, np.ndarray]
     slacks: dict[str, tuple[pulp.LpVariable, dict]]
     targets: dict[tuple, float]
+    epsilon: float = 0.0            # tie-break weight per person (see tie_break_weight)
+    grid: float | None = None       # cost grid of every roster (None: not on a cent grid)
+    max_people: int = 0             # an upper bound on the people of any feasible roster
 
 
 def make_solver(name: str, time_limit_s: float = 60.0, mip_gap: float = 1e-6, msg: bool = False):
@@ -347,10 +352,21 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
                                    f"rule_{rule.id}_{_label(t)}_trigger")
                 add(have - rule.min_staff * z, 0, f"rule_{rule.id}_{_label(t)}", info)
     objective = cost
+    # people: each pattern's staff at a station are all on duty at one moment, so at most its windows
+    max_people = sum(st.windows for st in scenario.stations.values()) * max(len(patterns), 1)
+    capped = [settings.headcount.get(k) for k in scenario.staff_types]
+    if capped and all(c is not None for c in capped):
+        max_people = min(max_people, int(sum(capped)))
+    epsilon, grid = 0.0, None
     if slacks:
         objective = cost + SLACK_COST * pulp.lpSum(e for e, _ in slacks.values())
+    elif x:
+        epsilon, grid = tie_break_weight([scenario.staff_types[k].cost_per_hour * patterns[j].paid_hours
+                                          for (k, j, s, g) in x], max_people)
+        if epsilon:
+            objective = cost + epsilon * pulp.lpSum(x.values())
     prob.setObjective(objective)
-    return ShiftModel(prob, x, patterns, periods, full, slacks, targets)
+    return ShiftModel(prob, x, patterns, periods, full, slacks, targets, epsilon, grid, max_people)
 
 
 def _on_duty_frame(model: ShiftModel, values: dict) -> pd.DataFrame:
@@ -418,7 +434,11 @@ def describe_shortfalls(frame: pd.DataFrame) -> list[str]:
 
 def solve(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, solver: str = "highs",
           time_limit_s: float = 60.0, mip_gap: float = 1e-6) -> ShiftSolution:
-    """Solve ``model``; raise :class:`InfeasiblePlan` (without diagnosis) or return the roster."""
+    """Solve ``model``; raise :class:`InfeasiblePlan` (without diagnosis) or return the roster.
+
+    ``ShiftSolution.milp`` says what the solve proved (:mod:`optimise.milp_status`);
+    ``optimal`` is True only for a proven optimum, never for a time-limited incumbent.
+    """
     status, sol_status, seconds = _solve(model, solver, time_limit_s, mip_gap)
     if sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) or \
             any(v.varValue is None for v in model.x.values()):
@@ -431,10 +451,14 @@ def solve(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, sol
                     for (k, j, s, g), n in sorted(values.items(), key=lambda kv: tuple(str(p) for p in kv[0])))
     used = {j for _, j, _, _ in values}
     roster = Roster(entries, {j: model.patterns[j].pattern for j in sorted(used)})
-    return ShiftSolution(roster, roster.cost(scenario), roster.paid_hours(), pulp.LpStatus[status],
-                         sol_status == pulp.LpSolutionOptimal, seconds, _on_duty_frame(model, values),
-                         _shortfalls(model, scenario, settings), len(model.problem.variables()),
-                         len(model.problem.constraints))
+    if model.x:
+        info = read_status(model.problem, status, seconds, epsilon=model.epsilon, people=sum(values.values()),
+                           max_people=model.max_people, grid=model.grid)
+    else:
+        info = MilpStatus("optimal", 0.0, 0.0, 0.0, seconds, 0, len(model.problem.constraints))
+    return ShiftSolution(roster, roster.cost(scenario), roster.paid_hours(), info.status, info.optimal, seconds,
+                         _on_duty_frame(model, values), _shortfalls(model, scenario, settings),
+                         len(model.problem.variables()), len(model.problem.constraints), info)
 
 
 def _binding(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, info: dict) -> str:
