@@ -49,6 +49,7 @@ from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario
 from sim.summary import target_metric
 
+from .milp_status import iteration_columns
 from .requirements import Requirements, compute_requirements, interval_label
 from .settings import generate_patterns, resolve_settings
 from .shifts import Roster, ShiftSolution, plan_shifts
@@ -181,7 +182,7 @@ def _bump_size(solution: ShiftSolution, req: Requirements, scenario: Scenario, s
     return max(1, int((now + extra - target).max())), None
 
 
-def _margins(result: ExperimentResult) -> pd.Series:
+def interval_margins(result: ExperimentResult) -> pd.Series:
     """Per interval start: the smallest margin of its interval targets (positive: held with room)."""
     t = result.summary()["targets"]
     t = t[t["interval"] != DAY]
@@ -254,7 +255,8 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
                "targets_met": None if t is None else int(t["met_confident"].sum()),
                "misses": "" if t is None else "; ".join(f"{m.target}@{m.interval}" for m in missed(res).itertuples()),
                "accepted": accepted, "milp_s": round(sol.solve_time_s, 3), "milp_variables": sol.variables,
-               "milp_constraints": sol.constraints, "milp_optimal": sol.optimal, "simulation_s": round(sim_s, 3),
+               "milp_constraints": sol.constraints, "milp_optimal": sol.optimal, **iteration_columns(sol.milp),
+               "simulation_s": round(sim_s, 3),
                "stage": "analytic" if res is None else "accept", "replications": 0 if res is None else reps,
                "note": note}
         log.append(row)
@@ -314,7 +316,7 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
             tried: set[tuple[str, float]] = set()
             milp_trials = 0
             while len(log) < limit and milp_trials < 5 * max(limit, 1):
-                margins = _margins(best[2])
+                margins = interval_margins(best[2])
                 base_req = best[0]
                 held = margins[margins > 0].sort_values(ascending=False).index
 

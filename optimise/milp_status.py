@@ -133,3 +133,12 @@ def _gap(obj: float | None, bound: float | None) -> float | None:
     if obj is None or bound is None:
         return None
     return max(0.0, obj - bound) / max(abs(obj), 1e-9)
+
+
+def iteration_columns(info: MilpStatus | None) -> dict:
+    """The iterations.csv columns of one solve (none when the row had no solve)."""
+    if info is None:
+        return {}
+    return {"milp_status": info.status, "milp_gap": info.gap, "milp_bound": info.best_bound,
+            "milp_time_s": round(info.time_s, 3), "milp_variables": info.variables,
+            "milp_constraints": info.constraints}
