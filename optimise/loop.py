@@ -49,7 +49,7 @@ from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario
 from sim.summary import target_metric
 
-from .milp_status import iteration_columns
+from .milp_status import MilpStatus, iteration_columns
 from .requirements import Requirements, compute_requirements, interval_label
 from .settings import generate_patterns, resolve_settings
 from .shifts import Roster, ShiftSolution, plan_shifts
@@ -78,6 +78,8 @@ class StaffingPlan:
     milp_time_s: float = 0.0
     wall_time_s: float = 0.0
     solver: str = "highs"
+    milp: MilpStatus | None = None             # the MILP solve of the roster reported (or of the start it came from)
+    milp_all_optimal: bool = True              # every MILP solve of the run was proven optimal
 
     def verified_targets(self) -> pd.DataFrame:
         """Every target in every interval, out of sample: estimate, 95% interval, met, met_confident."""
@@ -360,9 +362,14 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
         experiment = {**scenario.experiment.model_dump(mode="json"), "seed": v_seed, "replications": v_reps}
         final = sol.roster.apply(scenario, experiment=experiment)
         verification = run_experiment(final, workers=workers)
-    return StaffingPlan(final, sol.roster, sol.cost, sol.paid_hours, req, sol.shortfalls, pd.DataFrame(log),
+    frame = pd.DataFrame(log)
+    all_optimal = bool(frame["milp_optimal"].astype(bool).all()) if "milp_optimal" in frame else True
+    if not all_optimal:
+        notes.append("some MILP solves stopped on their time limit: the rosters they gave are not proven cheapest "
+                     "for their requirements (see milp_status and milp_gap in iterations.csv)")
+    return StaffingPlan(final, sol.roster, sol.cost, sol.paid_hours, req, sol.shortfalls, frame,
                         res, verification, res is not None and missed(res).empty, notes, milp_time[0],
-                        time.perf_counter() - started, solver)
+                        time.perf_counter() - started, solver, sol.milp, all_optimal)
 
 
 def _miss_set(res: ExperimentResult) -> set[tuple[str, str]]:

@@ -132,7 +132,8 @@ def read_status(problem: pulp.LpProblem, pulp_status: int, time_s: float, *, eps
 def _gap(obj: float | None, bound: float | None) -> float | None:
     if obj is None or bound is None:
         return None
-    return max(0.0, obj - bound) / max(abs(obj), 1e-9)
+    gap = max(0.0, obj - bound) / max(abs(obj), 1e-9)
+    return 0.0 if gap < 1e-12 else gap
 
 
 def iteration_columns(info: MilpStatus | None) -> dict:

@@ -324,7 +324,14 @@ def _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver
                                  "the next one back is reported")
                 break
     held = res is not None and missed(res).empty
+    frame = pd.DataFrame(log)
+    status = frame.get("milp_status", pd.Series(dtype=object)).dropna()
+    all_optimal = bool((status == "optimal").all())
+    if not all_optimal:
+        notes.append(f"{int((status != 'optimal').sum())} MILP solve(s) stopped on their time limit: the rosters "
+                     "they gave are not proven cheapest for their requirements (milp_status, milp_gap in "
+                     "iterations.csv)")
     return StaffingPlan(final, roster, roster.cost(scenario), roster.paid_hours(), best.requirements,
-                        best.shortfalls, pd.DataFrame(log), res, verification, held, notes,
-                        float(pd.DataFrame(log).get("milp_s", pd.Series(dtype=float)).fillna(0).sum()),
-                        time.perf_counter() - started, solver), back
+                        best.shortfalls, frame, res, verification, held, notes,
+                        float(frame.get("milp_s", pd.Series(dtype=float)).fillna(0).sum()),
+                        time.perf_counter() - started, solver, best.milp, all_optimal), back
