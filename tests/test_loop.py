@@ -148,6 +148,12 @@ def test_cli_writes_the_results_folder_and_a_reproducible_scenario(files, tmp_pa
     for name in ("roster.csv", "iterations.csv", "targets.csv", "intervals.csv", "requirements.csv",
                  "shortfalls.csv", "manifest.json", "plan.json", "scenario_optimised.yaml", "moves.csv", "starts.csv"):
         assert (out / name).exists(), name
+    import json
+    info = json.loads((out / "plan.json").read_text(encoding="utf-8"))      # what the MILP and the search proved
+    assert info["milp"]["status"] in ("optimal", "time_limited") and info["milp"]["variables"] > 0
+    assert info["search"]["lower_bound_method"] and info["search"]["headline"].startswith("best found")
+    assert "milp_status" in (out / "iterations.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert "MILP of this roster's requirements" in printed
     again = load_scenario(out / "scenario_optimised.yaml")
     assert again.roster and again.experiment.replications == 10
     reproduced = run_experiment(again).summary()["targets"]
