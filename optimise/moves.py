@@ -23,8 +23,10 @@ ticket hours (``always`` and ``windows_open_at_least``), on a 5-minute grid of
 moments. :func:`below_fluid` flags a roster whose standard-speed staff on
 duty at a station is below the offered load ``m(t)`` of the arrivals after
 opening (the batch at opening left out: a queue absorbs it) at some period:
-utilisation above 1 at that moment, the fluid (infinite-server) necessary
-condition that the lower bound of :mod:`optimise.search` also uses.
+utilisation above 1 at that moment. It is a screen, not a necessary
+condition (a queue can carry work into the next period), so the search's
+confirming pass simulates every move it pruned; the valid lower bound is
+:mod:`optimise.lower_bound`.
 """
 
 from __future__ import annotations

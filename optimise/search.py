@@ -12,8 +12,9 @@ Logic
    move one to a cheaper start / length / lunch placement, swap one for a
    cheaper staff type), largest saving first. Every roster is simulated on
    the same seed (common random numbers by citizen). A move first has to keep
-   the rules (headcount, windows, cover rules) and the fluid bound (staff on
-   duty not below the offered load), then passes two stages, the
+   the rules (headcount, windows, cover rules) and a fluid screen (staff on
+   duty not below the offered load: a heuristic, not a necessary condition,
+   since a queue carries work into the next period), then passes two stages, the
    screen-then-confirm idea of ranking and selection (Kim & Nelson 2001;
    Nelson, Swann, Goldsman & Song 2001), here as a two-stage feasibility check:
 
@@ -28,9 +29,9 @@ Logic
 
    Accepting a move makes it the incumbent; moves that failed are not retried
    during the descent (fewer staff never serve better: a removal that failed
-   from a larger roster fails from a smaller one), and moves below the fluid
-   bound are not simulated. The descent ends when a confirming pass from the
-   incumbent, every move re-tried and simulated (the fluid bound prunes
+   from a larger roster fails from a smaller one), and moves below the fluid screen
+   are not simulated. The descent ends when a confirming pass from the
+   incumbent, every move re-tried and simulated (the fluid screen prunes
    nothing there), accepts nothing: a local optimum on this seed. Or when the
    time budget ``budget_s`` runs out (then nothing is claimed).
 3. Verification on fresh seeds (``seed + verify_seed_offset``, never used while
@@ -170,6 +171,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
                  + (", holds every target in sample)" if best.targets_held else ", misses targets in sample)"))
     incumbent, inc_res = best.roster, best.evaluation
     chain = [(incumbent, inc_res)]
+    chain_milp = [best.milp]                  # the MILP solve each accepted roster came from
     fluid = fluid_requirements(scenario, settings.grid_min)
     status = "local optimum"
     fill = settings.beyond_limits == "fill"
@@ -205,7 +207,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
             return {**row, "stage": "rules", "replications": 0, "keeps_every_target": False, "breaks": why}
         why = below_fluid(scenario, move.roster, fluid) if prune else None
         if why is not None:
-            return {**row, "stage": "fluid bound", "replications": 0, "keeps_every_target": False, "breaks": why}
+            return {**row, "stage": "fluid screen", "replications": 0, "keeps_every_target": False, "breaks": why}
         t0 = time.perf_counter()
         res = run_experiment(move.roster.apply(scenario), stages[0], seed, workers=workers)
         stage, w = "screen", worst_row(res, confident=len(stages) == 1)
@@ -236,7 +238,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
                      "is skipped")
         status = "no start holds"
     else:
-        confirm = False            # the confirming pass re-tries every move, simulating even those the fluid bound prunes
+        confirm = False            # the confirming pass re-tries every move, simulating even those the fluid screen prunes
         while True:
             if over_budget():
                 status = "budget"
@@ -259,6 +261,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
                 break
             if accepted is not None:
                 incumbent, inc_res = accepted[0].roster, accepted[1]
+                chain_milp.append(accepted[0].milp if accepted[0].kind == "replan" else chain_milp[-1])
                 if accepted[0].kind == "replan":
                     replan_req[0] = accepted[0].requirements
                 chain.append((incumbent, inc_res))
@@ -274,6 +277,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
     if status == "budget":
         notes.append(f"the search stopped on its budget ({budget_s:g} s): not a local optimum, nothing proven")
     plan, back = _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver, started, best)
+    plan.milp = chain_milp[len(chain) - 1 - back]
     if back:            # the evidence must be that of the roster reported: its moves, the rejected one marked
         rejected = chain[len(chain) - back][0]
         rows = []

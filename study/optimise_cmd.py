@@ -18,7 +18,7 @@ iterations.csv           every simulated iteration: phase (start method:initial/
                          (screen / accept / verify) and replications used, cost, targets held, misses, MILP
                          time, variables and constraints
 moves.csv                the last pass of the search: every move tried from the final roster, the stage it
-                         reached (rules, fluid bound, screen, accept) and the target it breaks, estimate and bound
+                         reached (rules, fluid screen, screen, confirm, accept) and the target it breaks, estimate and bound
 starts.csv               one row per analytic start: cost, held in sample, simulations
 requirements.csv         offered load and staff targets per planning period, station and skill
 shortfalls.csv           requirements the windows, headcount or templates could not meet, and why
@@ -186,7 +186,7 @@ def format_plan(plan: StaffingPlan) -> str:
                 lines.append(f"    {r['interval']}: {r['estimate']:.3f} (95% CI {r['lo']:.3f}-{r['hi']:.3f}), "
                              f"goal {r['goal']:g}: {mark}")
     if plan.milp is not None:
-        lines.append(f"MILP of this roster's requirements: {plan.milp.text()} ({plan.milp.variables} variables, "
+        lines.append(f"MILP of this roster's requirements (the last solve it came from): {plan.milp.text()} ({plan.milp.variables} variables, "
                      f"{plan.milp.constraints} constraints, {plan.milp.time_s:.2f} s)"
                      + ("" if plan.milp_all_optimal else "; some solves of the run were time-limited"))
     lines.append(f"Wall time {plan.wall_time_s:.1f} s (MILP {plan.milp_time_s:.2f} s)")
