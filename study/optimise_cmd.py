@@ -249,13 +249,15 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
 
 
 def _write_infeasible(exc: InfeasiblePlan, out: Path) -> None:
-    from .results import run_folder
+    from .results import run_folder, write_json
 
     with run_folder(out) as tmp:
         if exc.lp_path is not None and Path(exc.lp_path).exists():
             shutil.copy(exc.lp_path, tmp / Path(exc.lp_path).name)
         _csv(exc.shortfalls, tmp / "shortfalls.csv")
         (tmp / "infeasible.txt").write_text(str(exc) + "\n", encoding="utf-8")
+        write_json(tmp / "plan.json", {"milp": {"status": "infeasible", "objective": None, "best_bound": None,
+                                                "gap": None}, "problems": exc.problems})
 
 
 def run(args) -> int:

@@ -178,6 +178,8 @@ def test_cli_bad_input_and_infeasible(files, tmp_path, capsys):
     assert optimise_cmd.run(_args(scenario, out, strict)) == 3
     assert "headcount of clerk" in capsys.readouterr().err
     assert (out / "infeasible.txt").exists() and list(out.glob("*.lp"))
+    import json
+    assert json.loads((out / "plan.json").read_text(encoding="utf-8"))["milp"]["status"] == "infeasible"
     with pytest.raises(ScenarioError):
         optimise_cmd.load_settings(tmp_path / "missing.yaml")
 
