@@ -179,6 +179,10 @@ def county_levers(workers: int) -> None:
     lane = copy.deepcopy(data)
     lane["stations"]["inspection"]["windows"] += 1
     variants.append(("second inspection lane", lane))
+    both = copy.deepcopy(lane)
+    both["stations"]["counter"]["windows"] += 1
+    both["optimise"]["headcount"]["police"] += 1
+    variants.append(("lane + 7th window + 1 police", both))
     print("\ncounty hall levers (default loop, verified on fresh seeds):")
     print(f"  {'variant':<32}{'cost':>8}{'all 95%':>9}{'missed (95%)':>40}{'wall s':>8}")
     for label, d in variants:
