@@ -186,8 +186,8 @@ def format_plan(plan: StaffingPlan) -> str:
                 lines.append(f"    {r['interval']}: {r['estimate']:.3f} (95% CI {r['lo']:.3f}-{r['hi']:.3f}), "
                              f"goal {r['goal']:g}: {mark}")
     if plan.milp is not None:
-        lines.append(f"MILP of this roster's requirements (the last solve it came from): {plan.milp.text()} ({plan.milp.variables} variables, "
-                     f"{plan.milp.constraints} constraints, {plan.milp.time_s:.2f} s)"
+        lines.append(f"MILP of this roster's requirements (the last solve it came from): {plan.milp.text()} "
+                     f"({plan.milp.variables} variables, {plan.milp.constraints} constraints, {plan.milp.time_s:.2f} s)"
                      + ("" if plan.milp_all_optimal else "; some solves of the run were time-limited"))
     lines.append(f"Wall time {plan.wall_time_s:.1f} s (MILP {plan.milp_time_s:.2f} s)")
     return "\n".join(lines)
