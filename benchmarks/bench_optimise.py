@@ -50,7 +50,7 @@ from optimise.milp_model import build_model  # noqa: E402
 from optimise.requirements import compute_requirements  # noqa: E402
 from optimise.search import find_roster  # noqa: E402
 from optimise.settings import generate_patterns, load_settings, resolve_settings  # noqa: E402
-from optimise.shifts import InfeasiblePlan, solve  # noqa: E402
+from optimise.shifts import InfeasiblePlan, NoRosterInTime, solve  # noqa: E402
 from sim.loading import load_scenario, scenario_from_dict  # noqa: E402
 
 SCENARIOS = ("county_hall", "city_office")
@@ -152,7 +152,7 @@ def formulations(scenario, settings, plan) -> None:
             try:
                 sol = solve(model, scenario, settings, settings.solver, settings.time_limit_s, settings.mip_gap)
                 cost, status = f"{sol.cost:.2f}", sol.milp.status
-            except (InfeasiblePlan, RuntimeError) as exc:
+            except (InfeasiblePlan, NoRosterInTime) as exc:
                 cost, status = "-", type(exc).__name__
             t2 = time.process_time()
             total[breaks] += t2 - t0

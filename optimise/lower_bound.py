@@ -56,7 +56,7 @@ from sim.scenario import Scenario
 
 from .requirements import DT_MIN, appointment_mass, compute_requirements, ticket_mass
 from .settings import PatternOption
-from .shifts import InfeasiblePlan, build_model, solve
+from .shifts import InfeasiblePlan, NoRosterInTime, build_model, solve
 
 METHOD = "fluid work: the work of the citizens ticketed after each moment, done by the hard stop"
 
@@ -176,7 +176,7 @@ def fluid_lower_bound(scenario: Scenario, settings: OptimiseSettings, patterns: 
     except InfeasiblePlan:
         return LowerBound(None, True, METHOD, "no roster within the windows, headcount, templates and cover rules "
                           "can do the day's work by the hard stop: no roster meets every target", "infeasible")
-    except RuntimeError as exc:
+    except NoRosterInTime as exc:
         return LowerBound(None, False, METHOD, f"lower bound not available: {exc}", "time_limited", time_limit_s)
     info = sol.milp
     cost = sol.cost if info.optimal else (info.best_bound if info.best_bound is not None else None)

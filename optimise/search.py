@@ -65,7 +65,7 @@ from .milp_status import iteration_columns
 from .moves import Move, below_fluid, breaks_rule, neighbours, replan_moves
 from .requirements import Requirements, compute_requirements
 from .settings import generate_patterns, resolve_settings
-from .shifts import InfeasiblePlan, Roster, plan_shifts
+from .shifts import InfeasiblePlan, NoRosterInTime, Roster, plan_shifts
 
 METHODS = ("sipp", "time_varying", "transient")
 
@@ -182,7 +182,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
         try:
             return plan_shifts(scenario, settings, r, solver=solver, time_limit_s=time_limit_s, fill=fill,
                                patterns=patterns)
-        except InfeasiblePlan:
+        except (InfeasiblePlan, NoRosterInTime):         # no roster to try (a time-limited miss is not a move)
             return None
 
     def candidates(roster: Roster, result) -> list[Move]:

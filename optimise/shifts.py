@@ -49,6 +49,10 @@ class SolverUnavailable(RuntimeError):
     """The chosen MILP solver is not installed."""
 
 
+class NoRosterInTime(RuntimeError):
+    """The solver stopped on its time limit before finding any roster (nothing to report, nothing proven)."""
+
+
 class InfeasiblePlan(Exception):
     """No roster meets the requirements and rules; ``problems`` says where and why.
 
@@ -221,8 +225,8 @@ def solve(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, sol
             any(v.varValue is None for v in model.x.values()):
         if status == pulp.LpStatusInfeasible:
             raise InfeasiblePlan(pulp.LpStatus[status], None, [])
-        raise RuntimeError(f"the {solver} solver found no roster within {time_limit_s:g} s "
-                           f"(status {pulp.LpStatus[status]}); raise the time limit")
+        raise NoRosterInTime(f"the {solver} solver found no roster within {time_limit_s:g} s "
+                             f"(status {pulp.LpStatus[status]}); raise the time limit (--time-limit)")
     values = {key: int(round(v.varValue)) for key, v in model.x.items() if v.varValue and round(v.varValue) > 0}
     entries = tuple(RosterEntry(staff_type=k, shift=j, station=s, count=n, **({"window_group": g} if g else {}))
                     for (k, j, s, g), n in sorted(values.items(), key=lambda kv: tuple(str(p) for p in kv[0])))

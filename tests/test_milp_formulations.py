@@ -21,7 +21,7 @@ from optimise.milp_model import break_groups, build_model
 from optimise.milp_status import iteration_columns, tie_break_weight
 from optimise.requirements import Requirements
 from optimise.settings import generate_patterns, settings_from_dict
-from optimise.shifts import InfeasiblePlan, plan_shifts, solve
+from optimise.shifts import InfeasiblePlan, NoRosterInTime, plan_shifts, solve
 from sim.loading import scenario_from_dict
 from tests.test_milp import _check
 
@@ -136,7 +136,7 @@ def test_a_time_limited_solve_reports_its_gap_and_is_never_optimal():
     s, o, req = _hard()
     try:
         sol = plan_shifts(s, o, req, time_limit_s=1.0)
-    except RuntimeError as exc:                  # no roster at all in the time: said so, not a roster called optimal
+    except NoRosterInTime as exc:                # no roster at all in the time: said so, not a roster called optimal
         assert "found no roster" in str(exc)
         return
     info = sol.milp
@@ -148,3 +148,4 @@ def test_a_time_limited_solve_reports_its_gap_and_is_never_optimal():
     cols = iteration_columns(info)
     assert cols["milp_status"] == "time_limited" and cols["milp_gap"] == info.gap
     assert info.as_dict()["status"] == "time_limited"
+

@@ -265,7 +265,7 @@ def run(args) -> int:
     from optimise.loop import plan_staffing
     from optimise.search import METHODS, find_roster
     from optimise.settings import load_settings, resolve_settings
-    from optimise.shifts import InfeasiblePlan, SolverUnavailable
+    from optimise.shifts import InfeasiblePlan, NoRosterInTime, SolverUnavailable
     from sim.loading import ScenarioError, load_scenario, scenario_warnings
 
     from ..runs.folders import RunFolderError
@@ -318,7 +318,7 @@ def run(args) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (SolverUnavailable, RunFolderError) as exc:
+    except (SolverUnavailable, RunFolderError, NoRosterInTime) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
