@@ -140,7 +140,8 @@ def format_evidence(plan: StaffingPlan, search) -> str:
         for stage, g in m.groupby("stage", sort=False):
             lines.append(f"    {stage}: {len(g)} moves")
     if not search.causes.empty:
-        lines.append("  Shortfalls, tested by relaxing the limit in a simulation (same seed):")
+        lines.append("  Shortfalls, tested by relaxing the limit for this roster plus one person, not re-optimised "
+                     "(same seed; the remedies below re-optimise):")
         for r in search.causes.itertuples():
             verdict = "meets every target" if r.meets else f"still misses {r.misses_left} target-intervals"
             lines.append(f"    {r.station}: binds {r.binds}; {r.relaxation}: {verdict}")
