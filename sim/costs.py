@@ -60,3 +60,9 @@ class Costs(Frozen):
         if self.training_per_person_skill is None:
             return 0.0
         return people * skills * self.training_per_person_skill / self.training_amortisation_days
+
+
+def planned_cost_per_day(scenario) -> float:
+    """The roster's planned cost: sum over entries of count x paid hours x the staff type's cost_per_hour."""
+    return float(sum(e.count * scenario.staff_types[e.staff_type].cost_per_hour
+                     * scenario.shift_patterns[e.shift].paid_hours for e in scenario.roster))
