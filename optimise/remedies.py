@@ -35,8 +35,10 @@ Logic
    the training spread per day, minus the planned cost of the optimised
    roster).
 
-Everything runs within ``budget_s`` of wall time; a lever left when the
-budget runs out is listed as not tried, and nothing is claimed of it.
+Everything runs within ``budget_s`` of wall time, checked before each
+screen and each verification (one in progress is finished); a lever left
+when the budget runs out is listed as not tried, and nothing is claimed of
+it.
 The numbers of a remedy are those of one re-optimisation with few
 replications: it proves that the change can meet the targets (verified),
 not that its roster is the cheapest one the changed hall allows.
@@ -62,7 +64,7 @@ from .shifts import InfeasiblePlan
 COLUMNS = ["rank", "lever", "limit", "change_en", "change_zh", "station", "staff_type", "skill", "people",
            "targets_met", "targets_total", "every_target_met", "cost_per_day", "cost_delta_per_day",
            "cost_delta_pct", "training_one_off", "training_per_day", "screen_replications", "screen_misses",
-           "screen_shortfall", "confirm_replications", "confirm_misses",
+           "screen_targets_met", "screen_shortfall", "confirm_replications", "confirm_misses",
            "missed_out_of_sample",
            "verified_replications", "kept", "reason_en", "reason_zh", "assumption_en", "assumption_zh"]
 
@@ -156,7 +158,8 @@ def find_remedies(scenario: Scenario, settings: OptimiseSettings, plan: Staffing
                     "reason_zh": f"舍弃：调整后的大厅不成立（{why}）"}
         misses = None if p.evaluation is None else len(missed(p.evaluation))
         cost = p.cost + lever.cost_per_day
-        row.update({"screen_misses": misses, "screen_shortfall": None if p.evaluation is None
+        row.update({"screen_misses": misses, "screen_targets_met": None if p.evaluation is None
+                    else _counts(p.evaluation)[0], "screen_shortfall": None if p.evaluation is None
                     else round(shortfall(p.evaluation), 6), "cost_per_day": cost, "cost_delta_per_day": cost - base_cost,
                     "cost_delta_pct": 100.0 * (cost - base_cost) / base_cost if base_cost > 0 else float("nan"),
                     "_plan": p, "_hall": hall, "_data": data})

@@ -112,3 +112,40 @@ def test_county_hall_top_remedy_adds_an_inspection_lane_and_meets_every_target_o
     assert changed.stations["inspection"].windows == 2
     fresh = run_experiment(changed, 100, s.experiment.seed + 7_777_777)
     assert fresh.summary()["targets"]["met_confident"].all()
+
+
+CONTRACT = {"lever", "change_en", "change_zh", "targets_met", "targets_total", "every_target_met",
+            "cost_delta_per_day", "cost_delta_pct", "verified_replications", "kept", "reason_en", "reason_zh"}
+
+
+def test_optimise_writes_the_ranked_remedies_and_the_top_one_as_a_scenario(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    import yaml
+
+    path = tmp_path / "lane.yaml"
+    path.write_text(yaml.safe_dump(tiny_hall().model_dump(mode="json"), allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "study.cli", "optimise", str(path), "--out", str(out), "--no-report",
+                        "--no-search"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    top = plan["remedies"][0]
+    assert CONTRACT <= set(top) and top["lever"] == "windows" and top["kept"] and top["every_target_met"]
+    assert "add one window at lane" in plan["verdict"]["en"] and "lane增加一个窗口" in plan["verdict"]["zh"]
+    assert "1. add one window at lane" in r.stdout
+    assert len(pd.read_csv(out / "remedies.csv")) == len(plan["remedies"])
+    assert load_scenario(out / "remedy_1_scenario.yaml").stations["lane"].windows == 2
+
+
+def test_no_remedies_switch():
+    from study.commands.optimise_advice import advice_json, advise
+
+    s = tiny_hall()
+    o = resolve_settings(s)
+    plan = plan_staffing(s, o)
+    a = advise(s, o, plan, remedies="off")
+    assert a.remedies is None and advice_json(a)["remedies"] is None
+    assert a.versus is not None and a.versus.replications == plan.verification.replications

@@ -113,6 +113,15 @@ def _num(x, digits: int = 4):
     return None if not math.isfinite(v) else round(v, digits)
 
 
+def _met(row: dict) -> int | None:
+    """Target-intervals met out of sample, else (not verified) in sample on the screen."""
+    for key in ("targets_met", "screen_targets_met"):
+        v = _num(row.get(key))
+        if v is not None:
+            return int(v)
+    return None
+
+
 def advice_json(advice: Advice) -> dict:
     """The ``plan.json`` keys of the contract between the engineers (see the module docstring)."""
     out = {"currency": advice.currency,
@@ -121,7 +130,8 @@ def advice_json(advice: Advice) -> dict:
                     else [_num(v) for v in advice.with_overtime_ci95], "unit": advice.unit},
            "cost_per_day": _num(advice.planned_per_day),
            "verdict": {"en": advice.verdict_en, "zh": advice.verdict_zh},
-           "binding_limits": advice.binding, "remedies": [], "remedies_not_tried": [],
+           "binding_limits": advice.binding, "remedies": None if advice.remedies is None and
+           advice.remedies_note.startswith("remedies switched off") else [], "remedies_not_tried": [],
            "remedies_note": advice.remedies_note, "versus_input": None}
     r = advice.remedies
     if r is not None:
@@ -130,8 +140,8 @@ def advice_json(advice: Advice) -> dict:
                 "rank": int(row["rank"]), "lever": row["lever"], "limit": row["limit"], "change_en": row["change_en"],
                 "change_zh": row["change_zh"], "station": row["station"], "staff_type": row["staff_type"],
                 "skill": row["skill"], "people": int(row["people"] or 0),
-                "targets_met": None if row["targets_met"] is None or _num(row["targets_met"]) is None
-                else int(row["targets_met"]), "targets_total": int(row["targets_total"]),
+                "targets_met": _met(row), "targets_met_where": "out of sample" if row["verified_replications"]
+                else "in sample (not verified)", "targets_total": int(row["targets_total"]),
                 "every_target_met": bool(row["every_target_met"]), "cost_per_day": _num(row["cost_per_day"]),
                 "cost_delta_per_day": _num(row["cost_delta_per_day"]), "cost_delta_pct": _num(row["cost_delta_pct"], 2),
                 "training_one_off": _num(row["training_one_off"]), "training_per_day": _num(row["training_per_day"]),
@@ -201,7 +211,10 @@ def format_advice(advice: Advice) -> str:
         if r.table.empty:
             lines.append("  no lever applies to the limits that bind")
         for row in r.table.itertuples():
-            met = "-" if row.targets_met is None or not np.isfinite(float(row.targets_met)) else int(row.targets_met)
+            verified = row.targets_met is not None and np.isfinite(float(row.targets_met))
+            met = f"{int(row.targets_met)}" if verified else (
+                f"in sample {int(row.screen_targets_met)}" if row.screen_targets_met is not None
+                and np.isfinite(float(row.screen_targets_met)) else "-")
             lines.append(f"  {row.rank}. {row.change_en}: targets met {met}/{row.targets_total}, cost "
                          f"{row.cost_delta_per_day:+.2f} {u} ({row.cost_delta_pct:+.0f}%) -- {row.reason_en}"
                          if row.cost_delta_per_day == row.cost_delta_per_day else
