@@ -322,7 +322,7 @@ def run(args) -> int:
         advice = advise(scenario, resolved, plan, workers=workers, remedies=getattr(args, "remedies", "auto"),
                         remedies_budget_s=getattr(args, "remedies_budget_s", 300.0),
                         progress=lambda text: print(text, flush=True))
-        print(format_advice(advice))
+        print(format_advice(advice, getattr(args, "lang", "en")))
         write_plan(plan, out, args.scenario, workers, plan.solver, str(args.settings) if args.settings else None,
                    sys.argv, lang=args.lang, report=args.report,
                    warn=lambda message: print(f"warning: {message}", file=sys.stderr), search=search, advice=advice)

@@ -179,8 +179,12 @@ def _f(x, digits: int = 2) -> str:
     return "-" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f"{x:.{digits}f}"
 
 
-def format_advice(advice: Advice) -> str:
-    """The terminal text: cost with its unit, against the input roster, binding limits, remedies, verdict."""
+def format_advice(advice: Advice, lang: str = "en") -> str:
+    """The terminal text: cost with its unit, against the input roster, remedies, verdict (``lang``: en, zh).
+
+    The limits that bind are printed with the roster (one line per station and limit) and kept in
+    ``plan.json`` as ``binding_limits``; in Chinese the remedies and the verdict are printed in both languages.
+    """
     u = advice.unit
     lines = ["", f"Cost: planned {_f(advice.planned_per_day)} {u}"
              + ("" if advice.with_overtime_per_day is None else
@@ -199,9 +203,6 @@ def format_advice(advice: Advice) -> str:
             ci = "" if r.metric == "planned_cost_per_day" else f" [{_f(r.difference_lo, 3)}, {_f(r.difference_hi, 3)}]"
             lines.append(f"  {label:<28} input {_f(r.input, 3)}{unit}, optimised {_f(r.optimised, 3)}{unit}, "
                          f"difference {_f(r.difference, 3)}{ci}{met}")
-    if advice.binding:
-        lines += ["", "Limits that bind (one line each; the requirements exceeded them, the simulation judged the effect):"]
-        lines += [f"  {b}" for b in advice.binding]
     r = advice.remedies
     if r is None:
         lines += ["", f"Remedies: {advice.remedies_note}"]
@@ -219,11 +220,17 @@ def format_advice(advice: Advice) -> str:
                          f"{row.cost_delta_per_day:+.2f} {u} ({row.cost_delta_pct:+.0f}%) -- {row.reason_en}"
                          if row.cost_delta_per_day == row.cost_delta_per_day else
                          f"  {row.rank}. {row.change_en}: {row.reason_en}")
+            if lang == "zh":
+                lines.append(f"     {row.change_zh}：{row.reason_zh}")
             if row.assumption_en:
                 lines.append(f"     assumed: {row.assumption_en}")
+                if lang == "zh":
+                    lines.append(f"     假设：{row.assumption_zh}")
         for nt in r.not_tried:
             lines.append(f"  not tried: {nt.get('change_en') or nt['limit']}: {nt['reason_en']}")
     lines += ["", f"Verdict: {advice.verdict_en}"]
+    if lang == "zh":
+        lines.append(f"结论：{advice.verdict_zh}")
     return "\n".join(lines)
 
 
