@@ -3,6 +3,7 @@
     queueplan optimise SCENARIO [--settings FILE] [--out DIR] [--solver highs|cbc] [--time-limit S]
                                 [--reps N] [--max-iter K] [--workers W] [--requirements time_varying|sipp|transient]
                                 [--budget-s S] [--screen-reps N] [--no-search]
+                                [--no-remedies | --remedies] [--remedies-budget-s S]
 
 By default the search of :mod:`optimise.search`: the simulate-and-repair loop
 from every requirement method (SIPP, time-varying, transient; ``--requirements``
@@ -24,7 +25,13 @@ requirements.csv         offered load and staff targets per planning period, sta
 shortfalls.csv           requirements the windows, headcount or templates could not meet, and why
 targets.csv              verification: every target in every interval, estimate, 95% CI, met / met_confident
 intervals.csv            verification: per interval x service type x class, means and 95% CIs
-plan.json                cost, paid hours, solver, timings, notes
+plan.json                cost (planned and with overtime, with its unit), paid hours, solver, timings, notes,
+                         the verdict, the remedies and the comparison with the input roster
+versus_input.csv         the input roster on the same verification seeds: per target, wait and cost, input,
+                         optimised, paired difference and 95% CI (optimise.versus_input)
+remedies.csv             when a target is missed: every lever tried (one more window, headcount, earlier
+                         shift, cross-training), re-optimised and verified out of sample, ranked, kept or
+                         dropped and why (optimise.remedies); remedy_1_scenario.yaml: the top kept one
 manifest.json            as for ``queueplan run`` (resolved scenario with the roster, seed, versions ...)
 scenario_optimised.yaml  the scenario with the roster and its shift patterns, and the verification seed and
                          replications: ``queueplan run scenario_optimised.yaml`` reproduces the verification
@@ -82,6 +89,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="replications to screen a move in the local search (default: the settings')")
     p.add_argument("--no-search", dest="search", action="store_false",
                    help="only the simulate-and-repair loop from one requirement method (no starts, no local search)")
+    p.add_argument("--no-remedies", dest="remedies", action="store_const", const="off", default="auto",
+                   help="do not look for remedies when a target is missed (they re-optimise changed halls)")
+    p.add_argument("--remedies", dest="remedies", action="store_const", const="on",
+                   help="look for remedies even when every target is met")
+    p.add_argument("--remedies-budget-s", type=positive_seconds, default=300.0, dest="remedies_budget_s",
+                   help="wall-time budget of the remedies, seconds (default 300)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the HTML report (default en)")
     p.add_argument("--no-report", dest="report", action="store_false", help="skip report.html and the figures")
     return p
@@ -135,7 +148,8 @@ def format_evidence(plan: StaffingPlan, search) -> str:
         for stage, g in m.groupby("stage", sort=False):
             lines.append(f"    {stage}: {len(g)} moves")
     if not search.causes.empty:
-        lines.append("  Shortfalls, tested by relaxing the limit in a simulation (same seed):")
+        lines.append("  Shortfalls, tested by relaxing the limit for this roster plus one person, not re-optimised "
+                     "(same seed; the remedies below re-optimise):")
         for r in search.causes.itertuples():
             verdict = "meets every target" if r.meets else f"still misses {r.misses_left} target-intervals"
             lines.append(f"    {r.station}: binds {r.binds}; {r.relaxation}: {verdict}")
@@ -162,8 +176,8 @@ def format_plan(plan: StaffingPlan) -> str:
                       "cost"]].rename(columns={"staff_type": "staff type", "window_group": "window group",
                                                "breaks": "lunch / breaks", "count": "how many", "paid_hours": "paid h"})
         lines += ["  " + line for line in show.to_string(index=False, float_format=lambda v: f"{v:.2f}").splitlines()]
-    lines.append(f"Total: {plan.roster.staff()} staff, {plan.paid_hours:.1f} paid hours, cost {plan.cost:.2f} "
-                 f"(cost per paid hour by staff type)")
+    lines.append(f"Total: {plan.roster.staff()} staff, {plan.paid_hours:.1f} paid hours, planned cost {plan.cost:.2f} "
+                 f"{s.costs.unit_per_day} (paid hours x cost per hour by staff type)")
     if not plan.shortfalls.empty:
         lines += ["", "Requirements the roster could not cover (the simulation judged the effect):"]
         grouped = plan.shortfalls[plan.shortfalls["kind"] == "pool"]
@@ -199,7 +213,7 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
 
 def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver: str, settings_source: str | None,
                command: list[str], lang: str = "en", report: bool = True, warn=lambda message: None,
-               search=None) -> None:
+               search=None, advice=None) -> None:
     """Write the results folder of ``plan`` (see the module docstring)."""
     import yaml
 
@@ -223,6 +237,11 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
         _csv(plan.requirements.frame(), tmp / "requirements.csv")
         _csv(plan.shortfalls, tmp / "shortfalls.csv")
         v = plan.verified_targets()
+        extra = {}
+        if advice is not None:
+            from .optimise_advice import advice_json, write_advice
+            write_advice(tmp, advice)
+            extra = advice_json(advice)
         write_json(tmp / "plan.json", {
             "scenario": s.name, "cost": plan.cost, "paid_hours": plan.paid_hours, "staff": plan.roster.staff(),
             "requirements_method": plan.requirements.method, "targets_held_in_sample": plan.targets_held,
@@ -238,7 +257,8 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
                 "lower_bound_optimal": search.lower_bound_optimal, "lower_bound_method": search.lower_bound_method,
                 "lower_bound_note": search.lower_bound_note, "headline": search.headline(plan.cost),
                 "moves_tried": len(search.moves),
-                "moves_keeping_every_target": 0 if search.moves.empty else int(search.moves["keeps_every_target"].sum())}})
+                "moves_keeping_every_target": 0 if search.moves.empty else int(search.moves["keeps_every_target"].sum())},
+            **extra})
         header = (f"# Generated by `queueplan optimise {source}` on {time.strftime('%Y-%m-%d %H:%M')}.\n"
                   "# The roster and its shift patterns are the optimiser's; experiment holds the verification\n"
                   "# seed and replications, so `queueplan run` on this file reproduces the verification.\n")
@@ -306,12 +326,23 @@ def run(args) -> int:
             return EXIT_INFEASIBLE
         finally:
             shutil.rmtree(lp_dir, ignore_errors=True)
+        from optimise.causes import correct_bindings, dedupe_notes
+
+        from .optimise_advice import advise, format_advice
+
+        resolved = resolve_settings(scenario, settings)
+        plan.shortfalls = correct_bindings(plan.shortfalls, scenario, resolved)   # each station's own limits
+        plan.notes = dedupe_notes(plan.notes)
         print(format_plan(plan))
         if search is not None:
             print(format_evidence(plan, search))
+        advice = advise(scenario, resolved, plan, workers=workers, remedies=getattr(args, "remedies", "auto"),
+                        remedies_budget_s=getattr(args, "remedies_budget_s", 300.0),
+                        progress=lambda text: print(text, flush=True))
+        print(format_advice(advice, getattr(args, "lang", "en")))
         write_plan(plan, out, args.scenario, workers, plan.solver, str(args.settings) if args.settings else None,
                    sys.argv, lang=args.lang, report=args.report,
-                   warn=lambda message: print(f"warning: {message}", file=sys.stderr), search=search)
+                   warn=lambda message: print(f"warning: {message}", file=sys.stderr), search=search, advice=advice)
         print(f"Results: {out}")
         return 0
     except ScenarioError as exc:
