@@ -21,7 +21,11 @@ For a roster that misses targets:
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
+
+from sim.clock import format_clock
 
 from sim.experiment import ExperimentResult, run_experiment
 from sim.optimise_settings import OptimiseSettings
@@ -51,6 +55,7 @@ def relax_and_test(scenario: Scenario, settings: OptimiseSettings, roster: Roste
     """One row per short station (see the module docstring): the limit that binds, the relaxation tried and whether it meets every target."""
     rows = []
     reps = replications or result.replications
+    before = None
     for s in short_stations(result, scenario):
         skills = _skills_at(scenario, s)
         types = sorted((k for k, t in scenario.staff_types.items()
@@ -89,8 +94,111 @@ def relax_and_test(scenario: Scenario, settings: OptimiseSettings, roster: Roste
                          "misses_left": f"not simulated: {exc}"})
             continue
         left = missed(res)
+        if before is None:          # the roster unrelaxed on the same seed and replications: a fair count
+            before = len(missed(result)) if reps == result.replications else \
+                len(missed(run_experiment(roster.apply(scenario), reps, result.seed, workers=workers)))
         rows.append({"station": s, "binds": binds, "relaxation": "; ".join(relax), "meets": left.empty,
-                     "misses_before": len(missed(result)), "misses_left": len(left),
+                     "misses_before": before, "misses_left": len(left),
                      "still_missed": "; ".join(f"{m.target}@{m.interval}" for m in left.itertuples())[:300]})
     return pd.DataFrame(rows, columns=["station", "binds", "relaxation", "meets", "misses_before", "misses_left",
                                        "still_missed"])
+
+
+def _eligible(scenario: Scenario, settings: OptimiseSettings, station: str) -> set[str]:
+    """Staff types that may work at ``station`` and hold a skill needed there."""
+    skills = _skills_at(scenario, station)
+    return {k for k, t in scenario.staff_types.items()
+            if station in allowed_stations(scenario, settings, k) and set(t.skills) & skills}
+
+
+def station_reasons(scenario: Scenario, settings: OptimiseSettings, station: str, binding: str) -> list[str]:
+    """The reasons in a MILP ``binding`` text that are limits of ``station``.
+
+    A headcount is a limit of the station only for a staff type that may work
+    there and holds a skill needed there (the police headcount is no limit of
+    an inspection lane that only auxiliaries staff); windows only the
+    station's own; a template cap only of a template open to such a type.
+    """
+    types = _eligible(scenario, settings, station)
+    keep = []
+    for reason in (r.strip() for r in str(binding).split(";")):
+        m = re.match(r"headcount of (\S+) ", reason)
+        if m and m.group(1) not in types:
+            continue
+        m = re.match(r"all \d+ windows at '([^']+)'", reason)
+        if m and m.group(1) != station:
+            continue
+        m = re.match(r"template (\S+) is at its max_staff", reason)
+        if m:
+            t = settings.shift_templates.get(m.group(1))
+            if t is not None and t.staff_types is not None and not set(t.staff_types) & types:
+                continue
+        if reason:
+            keep.append(reason)
+    return keep
+
+
+def _spans(periods: list[float], step_min: float) -> str:
+    """``[510, 540, 570, 840]`` on a 30-minute grid -> ``"08:30-10:00, 14:00-14:30"``."""
+    out, run = [], []
+    for p in sorted(set(periods)):
+        if run and p - run[-1] > step_min + 1e-9:
+            out.append((run[0], run[-1] + step_min))
+            run = []
+        run.append(p)
+    if run:
+        out.append((run[0], run[-1] + step_min))
+    return ", ".join(f"{format_clock(a)}-{format_clock(b)}" for a, b in out)
+
+
+def binding_lines(shortfalls: pd.DataFrame, scenario: Scenario, settings: OptimiseSettings,
+                  grid_min: float | None = None) -> list[str]:
+    """One line per station and binding limit: when the requirements exceed it, and by how much at most.
+
+    Reasons that are not limits of the station (see :func:`station_reasons`)
+    are left out; a shortfall whose reasons are all left out reads "the other
+    requirements and rules".
+    """
+    if shortfalls is None or shortfalls.empty:
+        return []
+    step = grid_min or settings.grid_min
+    f = shortfalls[shortfalls["kind"] == "pool"] if (shortfalls["kind"] == "pool").any() else shortfalls
+    groups: dict[tuple[str, str], list] = {}
+    for r in f.itertuples():
+        reasons = station_reasons(scenario, settings, r.station, r.binding) or ["the other requirements and rules"]
+        key = (r.station, "; ".join(reasons))
+        groups.setdefault(key, []).append((float(r.period_start_min), float(r.shortfall)))
+    return [f"{s}: {why}, {_spans([p for p, _ in v], step)} (short by up to {max(x for _, x in v):.0f} staff)"
+            for (s, why), v in groups.items()]
+
+
+_NOTE = re.compile(r"^(?P<station>\S+) in (?P<interval>\S+) could not be staffed further: (?P<why>.*)$")
+
+
+def dedupe_notes(notes: list[str]) -> list[str]:
+    """The notes with one line per station and limit ("X in 10:00-11:00 could not ...: why" merged over intervals)."""
+    out: list[str] = []
+    merged: dict[tuple[str, str], list[str]] = {}
+    for n in notes:
+        m = _NOTE.match(n)
+        if m is None:
+            if n not in out:
+                out.append(n)
+            continue
+        key = (m.group("station"), m.group("why"))
+        if key not in merged:
+            merged[key] = []
+            out.append(key)             # placeholder, filled below in the order first seen
+        merged[key].append(m.group("interval"))
+    return [f"{k[0]} could not be staffed further in {', '.join(sorted(set(merged[k])))}: {k[1]}"
+            if isinstance(k, tuple) else k for k in out]
+
+
+def correct_bindings(shortfalls: pd.DataFrame, scenario: Scenario, settings: OptimiseSettings) -> pd.DataFrame:
+    """``shortfalls`` with each ``binding`` text reduced to the limits of its own station (:func:`station_reasons`)."""
+    if shortfalls is None or shortfalls.empty:
+        return shortfalls
+    out = shortfalls.copy()
+    out["binding"] = ["; ".join(station_reasons(scenario, settings, r.station, r.binding))
+                      or "the other requirements and rules" for r in out.itertuples()]
+    return out

@@ -18,6 +18,10 @@ any duration in minutes                .. 1,440 (one day)
 coefficient of variation               > 0 .. 10
 speed factor of a skill                > 0 .. 10
 cost per hour                          0 .. 1,000,000
+overtime factor                        1 .. 10
+currency label                         1 .. 16 characters
+training cost per person and skill     0 .. 100,000,000 (one-off)
+training amortisation                  1 .. 3,650 working days
 short absences per staff-day           0 .. 50
 appointment capacity per slot          0 .. 10,000
 replications                           1 .. 100,000
@@ -51,6 +55,9 @@ MAX_MULTIPLIER = 1000.0
 MAX_CV = 10.0
 MAX_SPEED_FACTOR = 10.0
 MAX_COST_PER_HOUR = 1_000_000.0
+MAX_CURRENCY = 16
+MAX_TRAINING_COST = 100_000_000.0
+MAX_AMORTISATION_DAYS = 3650
 MAX_SHORT_ABSENCES = 50.0
 MAX_SLOT_CAPACITY = 10_000
 MAX_REPLICATIONS = 100_000

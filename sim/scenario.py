@@ -35,6 +35,7 @@ from pydantic import Field
 from .bounds import (CV, MAX_CLASSES, MAX_CODES, MAX_LIST, MAX_REPLICATIONS, MAX_SHORT_ABSENCES,  # noqa: F401
                      MAX_SLOT_CAPACITY, MAX_STEPS, Cost, Description, Factor, Label, Minutes, PositiveMinutes,
                      SignedMinutes, Speed, StaffCount, Volume, Windows)
+from .costs import Costs
 from .distributions import Distribution
 from .fields import Clock, Code, Frozen, Probability, Share, TimeSpan  # noqa: F401 (re-exported)
 from .optimise_settings import OptimiseSettings
@@ -380,6 +381,7 @@ class Scenario(Frozen):
     calling: Calling = Calling()
     targets: Annotated[list[Target], Field(max_length=100)] = Field(default_factory=list)
     experiment: Experiment = Experiment()
+    costs: Costs = Field(default_factory=lambda: Costs(), description="currency of the rates, training (sim.costs)")
     optimise: OptimiseSettings | None = Field(None, description="staffing optimiser settings (queueplan optimise)")
     unserved_limit: Annotated[float, Field(ge=0, le=1)] | None = Field(
         0.005, description="implicit day-scope target: at most this share of the citizens ticketed still waiting at "

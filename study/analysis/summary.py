@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.costs import planned_cost_per_day
 from sim.experiment import ExperimentResult
 from sim.metrics import ALL, DAY
 
@@ -107,6 +108,9 @@ def summary_dict(result: ExperimentResult, run_dir: str | None = None) -> dict:
                                              "abandon_fraction", "abandon_fraction_lo", "abandon_fraction_hi",
                                              "time_in_system_mean_min")},
         "cost": _num(total["cost"], 2) if total is not None else None,
+        "cost_with_overtime": _num(total["cost"], 2) if total is not None else None,
+        "planned_cost": _num(planned_cost_per_day(result.scenario), 2),
+        "currency": result.scenario.costs.currency, "cost_unit": result.scenario.costs.unit_per_day,
         "paid_hours": _num(total["paid_hours"], 2) if total is not None else None,
         "overtime_min": _num(total["overtime_min"], 1) if total is not None else None,
         "utilisation": _num(total["utilisation"], 3) if total is not None else None,
@@ -134,8 +138,11 @@ def format_summary(d: dict) -> str:
             f"time in hall {_fmt(day['time_in_system_mean_min'])} min"]
     if d["cost"] is not None:
         ut = d.get("utilisation")
-        out.append(f"  staff: cost {_fmt(d['cost'])} ({_fmt(d['paid_hours'])} paid hours, overtime "
-                   f"{_fmt(d['overtime_min'], 0)} min), utilisation {f'{ut:.0%}' if ut is not None else '-'}")
+        unit = d.get("cost_unit") or ""
+        planned = f"planned {_fmt(d['planned_cost'])} {unit}, " if d.get("planned_cost") is not None else ""
+        out.append(f"  staff: cost {planned}with overtime {_fmt(d['cost'])} {unit} ({_fmt(d['paid_hours'])} paid "
+                   f"hours, overtime {_fmt(d['overtime_min'], 0)} min), utilisation "
+                   f"{f'{ut:.0%}' if ut is not None else '-'}")
     out.append("")
     if d["targets"]:
         out.append("Targets (ok = met with 95% confidence, ~ = met but not confidently, MISS = missed):")

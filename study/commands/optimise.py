@@ -3,6 +3,7 @@
     queueplan optimise SCENARIO [--settings FILE] [--out DIR] [--solver highs|cbc] [--time-limit S]
                                 [--reps N] [--max-iter K] [--workers W] [--requirements time_varying|sipp|transient]
                                 [--budget-s S] [--screen-reps N] [--no-search]
+                                [--no-remedies | --remedies] [--remedies-budget-s S]
 
 By default the search of :mod:`optimise.search`: the simulate-and-repair loop
 from every requirement method (SIPP, time-varying, transient; ``--requirements``
@@ -18,13 +19,19 @@ iterations.csv           every simulated iteration: phase (start method:initial/
                          (screen / accept / verify) and replications used, cost, targets held, misses, MILP
                          time, variables and constraints
 moves.csv                the last pass of the search: every move tried from the final roster, the stage it
-                         reached (rules, fluid bound, screen, accept) and the target it breaks, estimate and bound
+                         reached (rules, fluid screen, screen, confirm, accept) and the target it breaks, estimate and bound
 starts.csv               one row per analytic start: cost, held in sample, simulations
 requirements.csv         offered load and staff targets per planning period, station and skill
 shortfalls.csv           requirements the windows, headcount or templates could not meet, and why
 targets.csv              verification: every target in every interval, estimate, 95% CI, met / met_confident
 intervals.csv            verification: per interval x service type x class, means and 95% CIs
-plan.json                cost, paid hours, solver, timings, notes
+plan.json                cost (planned and with overtime, with its unit), paid hours, solver, timings, notes,
+                         the verdict, the remedies and the comparison with the input roster
+versus_input.csv         the input roster on the same verification seeds: per target, wait and cost, input,
+                         optimised, paired difference and 95% CI (optimise.versus_input)
+remedies.csv             when a target is missed: every lever tried (one more window, headcount, earlier
+                         shift, cross-training), re-optimised and verified out of sample, ranked, kept or
+                         dropped and why (optimise.remedies); remedy_1_scenario.yaml: the top kept one
 manifest.json            as for ``queueplan run`` (resolved scenario with the roster, seed, versions ...)
 scenario_optimised.yaml  the scenario with the roster and its shift patterns, and the verification seed and
                          replications: ``queueplan run scenario_optimised.yaml`` reproduces the verification
@@ -82,6 +89,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="replications to screen a move in the local search (default: the settings')")
     p.add_argument("--no-search", dest="search", action="store_false",
                    help="only the simulate-and-repair loop from one requirement method (no starts, no local search)")
+    p.add_argument("--no-remedies", dest="remedies", action="store_const", const="off", default="auto",
+                   help="do not look for remedies when a target is missed (they re-optimise changed halls)")
+    p.add_argument("--remedies", dest="remedies", action="store_const", const="on",
+                   help="look for remedies even when every target is met")
+    p.add_argument("--remedies-budget-s", type=positive_seconds, default=300.0, dest="remedies_budget_s",
+                   help="wall-time budget of the remedies, seconds (default 300)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the HTML report (default en)")
     p.add_argument("--no-report", dest="report", action="store_false", help="skip report.html and the figures")
     return p
@@ -92,10 +105,16 @@ def _progress(row: dict) -> None:
     misses = f"; misses {row['misses']}" if row.get("misses") else ""
     flag = "" if row.get("accepted", True) else " (rejected)"
     reps = f", {row['replications']} reps ({row['stage']})" if row.get("replications") else ""
-    milp = (f", MILP {row['milp_s']:.2f} s ({row['milp_variables']} vars, {row['milp_constraints']} cons)"
+    milp = (f", MILP {row['milp_s']:.2f} s ({row['milp_variables']} vars, {row['milp_constraints']} cons"
+            + ("" if row.get("milp_status", "optimal") == "optimal" else
+               f", {str(row['milp_status']).replace('_', '-')}, gap {_pct(row.get('milp_gap'))}") + ")"
             if row.get("milp_variables") else "")
     print(f"iteration {row['iteration']:>3} {row['phase']:<20} cost {row['cost']:8.2f}, {row['staff']} staff, "
           f"{row['paid_hours']:.1f} paid h{met}{misses}{flag}{reps}{milp}  [{row['note']}]", flush=True)
+
+
+def _pct(gap) -> str:
+    return "unknown" if gap is None or gap != gap else f"{100 * gap:.2f}%"
 
 
 def format_evidence(plan: StaffingPlan, search) -> str:
@@ -120,14 +139,17 @@ def format_evidence(plan: StaffingPlan, search) -> str:
         claim = f"no single removal or move of the {tried} tried keeps every target"
     else:
         claim = f"{kept} of {tried} moves keep every target"
-    lb = "none" if search.lower_bound is None else (f"{search.lower_bound:.2f}" +
-                                                    ("" if search.lower_bound_optimal else " (time-limited, not proven)"))
-    lines.append(f"  best found {plan.cost:.2f}; {claim}; lower bound {lb} (fluid: staff >= offered load)")
+    lb = (f"lower bound {search.lower_bound:.2f}" + ("" if search.lower_bound_optimal else " (the solver's best bound)")
+          if search.lower_bound is not None else f"no lower bound: {search.lower_bound_note}")
+    lines.append(f"  best found {plan.cost:.2f}; {claim}; {lb}")
+    if search.lower_bound_method:
+        lines.append(f"  (lower bound: {search.lower_bound_method}; a bound of the fluid model)")
     if not m.empty:
         for stage, g in m.groupby("stage", sort=False):
             lines.append(f"    {stage}: {len(g)} moves")
     if not search.causes.empty:
-        lines.append("  Shortfalls, tested by relaxing the limit in a simulation (same seed):")
+        lines.append("  Shortfalls, tested by relaxing the limit for this roster plus one person, not re-optimised "
+                     "(same seed; the remedies below re-optimise):")
         for r in search.causes.itertuples():
             verdict = "meets every target" if r.meets else f"still misses {r.misses_left} target-intervals"
             lines.append(f"    {r.station}: binds {r.binds}; {r.relaxation}: {verdict}")
@@ -154,8 +176,8 @@ def format_plan(plan: StaffingPlan) -> str:
                       "cost"]].rename(columns={"staff_type": "staff type", "window_group": "window group",
                                                "breaks": "lunch / breaks", "count": "how many", "paid_hours": "paid h"})
         lines += ["  " + line for line in show.to_string(index=False, float_format=lambda v: f"{v:.2f}").splitlines()]
-    lines.append(f"Total: {plan.roster.staff()} staff, {plan.paid_hours:.1f} paid hours, cost {plan.cost:.2f} "
-                 f"(cost per paid hour by staff type)")
+    lines.append(f"Total: {plan.roster.staff()} staff, {plan.paid_hours:.1f} paid hours, planned cost {plan.cost:.2f} "
+                 f"{s.costs.unit_per_day} (paid hours x cost per hour by staff type)")
     if not plan.shortfalls.empty:
         lines += ["", "Requirements the roster could not cover (the simulation judged the effect):"]
         grouped = plan.shortfalls[plan.shortfalls["kind"] == "pool"]
@@ -177,6 +199,10 @@ def format_plan(plan: StaffingPlan) -> str:
                 mark = "met on the estimate, CI crosses the goal" if r["met"] else "MISSED"
                 lines.append(f"    {r['interval']}: {r['estimate']:.3f} (95% CI {r['lo']:.3f}-{r['hi']:.3f}), "
                              f"goal {r['goal']:g}: {mark}")
+    if plan.milp is not None:
+        lines.append(f"MILP of this roster's requirements (the last solve it came from): {plan.milp.text()} "
+                     f"({plan.milp.variables} variables, {plan.milp.constraints} constraints, {plan.milp.time_s:.2f} s)"
+                     + ("" if plan.milp_all_optimal else "; some solves of the run were time-limited"))
     lines.append(f"Wall time {plan.wall_time_s:.1f} s (MILP {plan.milp_time_s:.2f} s)")
     return "\n".join(lines)
 
@@ -187,7 +213,7 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
 
 def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver: str, settings_source: str | None,
                command: list[str], lang: str = "en", report: bool = True, warn=lambda message: None,
-               search=None) -> None:
+               search=None, advice=None) -> None:
     """Write the results folder of ``plan`` (see the module docstring)."""
     import yaml
 
@@ -212,6 +238,11 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
         _csv(plan.requirements.frame(), tmp / "requirements.csv")
         _csv(plan.shortfalls, tmp / "shortfalls.csv")
         v = plan.verified_targets()
+        extra = {}
+        if advice is not None:
+            from .optimise_advice import advice_json, write_advice
+            write_advice(tmp, advice)
+            extra = advice_json(advice)
         write_json(tmp / "plan.json", {
             "scenario": s.name, "cost": plan.cost, "paid_hours": plan.paid_hours, "staff": plan.roster.staff(),
             "requirements_method": plan.requirements.method, "targets_held_in_sample": plan.targets_held,
@@ -221,10 +252,14 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
                                                   "met_confident": int(v["met_confident"].sum())},
             "iterations": len(plan.iterations), "milp_time_s": round(plan.milp_time_s, 3),
             "wall_time_s": round(plan.wall_time_s, 3), "notes": plan.notes,
+            "milp": None if plan.milp is None else {**plan.milp.as_dict(), "all_solves_optimal": plan.milp_all_optimal},
             "search": None if search is None else {
                 "status": search.status, "lower_bound": search.lower_bound,
-                "lower_bound_optimal": search.lower_bound_optimal, "moves_tried": len(search.moves),
-                "moves_keeping_every_target": 0 if search.moves.empty else int(search.moves["keeps_every_target"].sum())}})
+                "lower_bound_optimal": search.lower_bound_optimal, "lower_bound_method": search.lower_bound_method,
+                "lower_bound_note": search.lower_bound_note, "headline": search.headline(plan.cost),
+                "moves_tried": len(search.moves),
+                "moves_keeping_every_target": 0 if search.moves.empty else int(search.moves["keeps_every_target"].sum())},
+            **extra})
         header = (f"# Generated by `queueplan optimise {source}` on {time.strftime('%Y-%m-%d %H:%M')}.\n"
                   "# The roster and its shift patterns are the optimiser's; experiment holds the verification\n"
                   "# seed and replications, so `queueplan run` on this file reproduces the verification.\n")
@@ -236,13 +271,15 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
 
 
 def _write_infeasible(exc: InfeasiblePlan, out: Path) -> None:
-    from ..runs.folders import run_folder
+    from ..runs.folders import run_folder, write_json
 
     with run_folder(out) as tmp:
         if exc.lp_path is not None and Path(exc.lp_path).exists():
             shutil.copy(exc.lp_path, tmp / Path(exc.lp_path).name)
         _csv(exc.shortfalls, tmp / "shortfalls.csv")
         (tmp / "infeasible.txt").write_text(str(exc) + "\n", encoding="utf-8")
+        write_json(tmp / "plan.json", {"milp": {"status": "infeasible", "objective": None, "best_bound": None,
+                                                "gap": None}, "problems": exc.problems})
 
 
 def run(args) -> int:
@@ -250,7 +287,7 @@ def run(args) -> int:
     from optimise.loop import plan_staffing
     from optimise.search import METHODS, find_roster
     from optimise.settings import load_settings, resolve_settings
-    from optimise.shifts import InfeasiblePlan, SolverUnavailable
+    from optimise.shifts import InfeasiblePlan, NoRosterInTime, SolverUnavailable
     from sim.loading import ScenarioError, load_scenario, scenario_warnings
 
     from ..runs.folders import RunFolderError
@@ -291,19 +328,30 @@ def run(args) -> int:
             return EXIT_INFEASIBLE
         finally:
             shutil.rmtree(lp_dir, ignore_errors=True)
+        from optimise.causes import correct_bindings, dedupe_notes
+
+        from .optimise_advice import advise, format_advice
+
+        resolved = resolve_settings(scenario, settings)
+        plan.shortfalls = correct_bindings(plan.shortfalls, scenario, resolved)   # each station's own limits
+        plan.notes = dedupe_notes(plan.notes)
         print(format_plan(plan))
         if search is not None:
             print(format_evidence(plan, search))
+        advice = advise(scenario, resolved, plan, workers=workers, remedies=getattr(args, "remedies", "auto"),
+                        remedies_budget_s=getattr(args, "remedies_budget_s", 300.0),
+                        progress=lambda text: print(text, flush=True))
+        print(format_advice(advice, getattr(args, "lang", "en")))
         write_plan(plan, out, args.scenario, workers, plan.solver, str(args.settings) if args.settings else None,
                    sys.argv, lang=args.lang, report=args.report,
-                   warn=lambda message: print(f"warning: {message}", file=sys.stderr), search=search)
+                   warn=lambda message: print(f"warning: {message}", file=sys.stderr), search=search, advice=advice)
         print(f"Results: {out}")
         return 0
     except ScenarioError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (SolverUnavailable, RunFolderError) as exc:
+    except (SolverUnavailable, RunFolderError, NoRosterInTime) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
