@@ -47,8 +47,9 @@ def remedies_view(plan: dict, lang: str) -> dict:
     remedies = plan.get("remedies")
     if remedies is None:
         return {"remedies": None, "remedies_note": label("no_remedies_data", lang)}
-    if not remedies:
-        return {"remedies": None, "remedies_note": label("no_remedies", lang)}
+    if not remedies:  # none needed, or none found: the optimiser's own note says which
+        note = _text(plan, "remedies_note", lang) if plan.get("remedies_note") else label("no_remedies", lang)
+        return {"remedies": None, "remedies_note": note}
     rows = []
     for i, r in enumerate(remedies):
         met = label("remedy_all_met", lang) if r.get("every_target_met") else \
@@ -79,13 +80,18 @@ def versus_view(plan: dict, scenario: dict, lang: str) -> dict:
              if _finite(v.get("optimised_cost_per_day")) and _finite(v.get("input_cost_per_day")) else "-"]]
     for r in v.get("per_target") or []:
         tid = r.get("target", "")
+        t = spec.get(tid, {})
+        minutes = t.get("kind") == "mean_wait" or (t.get("kind") == "time_in_hall" and t.get("fraction") is None)
+        scale, unit = (1, " min") if minutes else (100, "%")
+        show = lambda x: "-" if not _finite(x) else f"{scale * x:.1f}{unit}"  # noqa: E731
         ci = r.get("difference_ci95") or [None, None]
-        diff = f"{100 * r['difference']:+.1f} pp" if _finite(r.get("difference")) else "-"
+        diff = f"{scale * r['difference']:+.1f}{' min' if minutes else ' pp'}" if _finite(r.get("difference")) else "-"
         if len(ci) == 2 and _finite(ci[0]) and _finite(ci[1]):
-            diff += f" [{100 * ci[0]:+.1f}, {100 * ci[1]:+.1f}]"
-        pct = lambda x: "-" if not _finite(x) else f"{100 * x:.1f}%"  # noqa: E731
-        rows.append([cell(target_name(spec[tid], lang, scenario) if tid in spec else tid, "l", data_key=f"vs:{tid}"),
-                     pct(r.get("input_sl")), pct(r.get("optimised_sl")), diff])
+            diff += f" [{scale * ci[0]:+.1f}, {scale * ci[1]:+.1f}]"
+        met = lambda k: f" ({r[k]}/{r['intervals']})" if isinstance(r.get(k), int) and r.get("intervals") else ""  # noqa: E731
+        rows.append([cell(target_name(t, lang, scenario) if t else tid, "l", data_key=f"vs:{tid}"),
+                     show(r.get("input_sl")) + met("input_met"), show(r.get("optimised_sl")) + met("optimised_met"),
+                     diff])
     headers = ["", label("input_roster", lang), label("optimised_roster", lang), label("difference", lang)]
     reps = v.get("replications")
     return {"versus": table(headers, rows), "versus_verdict": _text(v, "verdict", lang),
