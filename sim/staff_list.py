@@ -142,6 +142,9 @@ class Plan(Frozen):
         "lexicographic", description="after the least cost, the fairest roster of that cost (a second solve)")
     weight_preferences: Annotated[float, Field(ge=0, le=100)] = Field(
         1.0, description="fairness stage: weight of a non-preferred shift against one duty of spread")
+    shortfall: Literal["report", "error"] = Field(
+        "report", description="cover the staff cannot give: staff what they can and report it (report), or stop "
+                              "with the diagnosis of the week (error); the rules are never broken")
     time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
     mip_gap: Annotated[float, Field(ge=0, lt=1)] = 1e-6
 

@@ -12,6 +12,8 @@ demand: only the days' fixed ``min_staff`` count (a textbook cover problem).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from sim.optimise_settings import OptimiseSettings
@@ -41,16 +43,26 @@ class DayPlan:
         return self.day.scenario
 
 
-def day_plans(scenario: Scenario, method: str | None = None) -> list[DayPlan]:
-    """One :class:`DayPlan` per day of the horizon (closed days have no patterns and no requirement)."""
+def _plan(task) -> DayPlan:
+    wd, method = task
+    if wd.closed:
+        return DayPlan(wd, None)
+    day = wd.scenario
+    settings = day.optimise
+    req = None if method == "min_staff_only" else compute_requirements(day, method, settings.grid_min)
+    return DayPlan(wd, settings, generate_patterns(day, settings), req, dict(wd.day.min_staff))
+
+
+def day_plans(scenario: Scenario, method: str | None = None, workers: int = 1) -> list[DayPlan]:
+    """One :class:`DayPlan` per day of the horizon (closed days have no patterns and no requirement).
+
+    ``workers > 1`` computes the days' requirements in a process pool (the same numbers in any case).
+    """
     method = method or (scenario.staff_list.plan.requirements if scenario.staff_list else "transient")
-    out = []
-    for wd in week_days(scenario):
-        if wd.closed:
-            out.append(DayPlan(wd, None))
-            continue
-        day = wd.scenario
-        settings = day.optimise
-        req = None if method == "min_staff_only" else compute_requirements(day, method, settings.grid_min)
-        out.append(DayPlan(wd, settings, generate_patterns(day, settings), req, dict(wd.day.min_staff)))
-    return out
+    tasks = [(wd, method) for wd in week_days(scenario)]
+    busy = sum(1 for wd, _ in tasks if not wd.closed)
+    workers = (os.cpu_count() or 1) if workers == 0 else workers
+    if workers <= 1 or busy <= 1 or method == "min_staff_only":
+        return [_plan(t) for t in tasks]
+    with ProcessPoolExecutor(max_workers=min(workers, busy)) as pool:
+        return list(pool.map(_plan, tasks))

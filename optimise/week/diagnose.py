@@ -23,7 +23,7 @@ from sim.scenario import Scenario
 from sim.staff_list_checks import person_skills
 
 from .days import DayPlan
-from .model import build_roster_model, stations_for
+from .model import build_roster_model, capped_targets, stations_for
 
 
 def _who(people) -> str:
@@ -44,11 +44,11 @@ def precheck(scenario: Scenario, plans: list[DayPlan]) -> list[str]:
         needs: dict[str, tuple[int, float]] = {}
         if pl.req is not None:
             for s in pl.req.stations:
-                pool = pl.req.station_target(s)
+                pool, skill_targets = capped_targets(pl, s)
                 if pool.max() > 0:
                     k = int(pool.argmax())
                     needs[s] = (int(pool[k]), float(pl.req.period_start_min[k]))
-                for q, target in pl.req.skill_targets(s).items():
+                for q, target in skill_targets.items():
                     if target.max() <= 1e-9:
                         continue
                     t = float(pl.req.period_start_min[int((target > 1e-9).argmax())])
@@ -85,7 +85,7 @@ def elastic_solve(scenario: Scenario, plans: list[DayPlan], time_limit_s: float)
     """The positive slacks of the elastic roster MILP: what must give, where, on whom, by how much."""
     from .solve import _run
 
-    model = build_roster_model(scenario, plans, elastic=True)
+    model = build_roster_model(scenario, plans, elastic="all")
     _run(model, time_limit_s, 1e-4, "elastic")
     rows = []
     for name, (e, info) in model.slacks.items():
@@ -103,10 +103,6 @@ def elastic_solve(scenario: Scenario, plans: list[DayPlan], time_limit_s: float)
 def describe(frame: pd.DataFrame, most: int = 30) -> list[str]:
     """Readable lines: one per rule and person, and one per day, station and skill (first and last period)."""
     lines = []
-    rules = frame[frame["kind"] == "rule"]
-    for _, r in rules.iterrows():
-        lines.append(f"rule {r['rule']} must give for {r['name']} ({r['person']}): by {r['shortfall']:.2f} "
-                     f"(limit {r['required']:g})")
     cover = frame[frame["kind"] != "rule"]
     for (day, station, skill, kind), grp in cover.groupby(["day", "station", "skill", "kind"], dropna=False, sort=False):
         what = {"cover": f"skill {skill} at '{station}'", "min_staff": f"min_staff at '{station}'",
@@ -115,6 +111,9 @@ def describe(frame: pd.DataFrame, most: int = 30) -> list[str]:
             what = f"staff on duty at '{station}'"
         lines.append(f"{day} {grp['period'].iloc[0]}-{grp['period'].iloc[-1]}: {what} short by up to "
                      f"{grp['shortfall'].max():.2f} ({len(grp)} period(s))")
+    for _, r in frame[frame["kind"] == "rule"].iterrows():
+        lines.append(f"rule {r['rule']} must give for {r['name']} ({r['person']}): by {r['shortfall']:.2f} "
+                     f"(limit {r['required']:g})")
     return lines[:most] + ([f"... and {len(lines) - most} more"] if len(lines) > most else [])
 
 

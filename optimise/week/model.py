@@ -54,9 +54,13 @@ with ``U_kind >= n_kind[i] >= L_kind`` for every person who could take such
 a duty. Lexicographic, not weighted: fairness never buys a dearer roster, and
 no weight has to be tuned against the cost scale.
 
-Elastic mode (the diagnosis of an infeasible week): every cover constraint
-and every per-person rule gets a slack priced ``SLACK_COST``; the positive
-slacks name the day, the period, the station or rule and the person.
+Elastic modes: ``plan.shortfall: report`` (the default) puts a slack priced
+``SLACK_COST`` per staff-period on every cover constraint, so a week the
+staff cannot cover is staffed as well as it can be and its shortfall
+reported (as the one-day optimiser's ``beyond_limits: fill``); the rules stay
+hard. The diagnosis of an infeasible week puts a slack on every per-person
+rule too; the positive slacks name the day, the period, the station or rule
+and the person.
 """
 
 from __future__ import annotations
@@ -162,6 +166,18 @@ def stations_for(scenario: Scenario, settings, person, rules: Rules) -> list[str
     return [s for s in listed if s in needed and (not rules.skills_held.enabled or needed[s] & skills)]
 
 
+def capped_targets(plan: DayPlan, station: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The day's pooled and per-skill targets at ``station``; with ``beyond_limits: fill`` (the default) a
+    pooled target above the day's windows is capped at the windows and its skill targets scaled alike
+    (the simulation judges the capped periods; :meth:`WeekRoster.cover_frame` shows both numbers)."""
+    pool, skill_t = plan.req.station_target(station), plan.req.skill_targets(station)
+    windows = plan.scenario.stations[station].windows
+    if plan.settings.beyond_limits != "fill" or pool.max() <= windows:
+        return pool, skill_t
+    scale = np.where(pool > windows, windows / np.maximum(pool, 1), 1.0)
+    return np.minimum(pool, windows), {q: t * scale for q, t in skill_t.items()}
+
+
 def limits(scenario: Scenario, person, calendar_days: int) -> dict[str, float]:
     """The numeric limits of the rules for one person over the horizon."""
     r, weeks = scenario.staff_list.rules, (scenario.horizon.weeks() if scenario.horizon else 1.0)
@@ -171,8 +187,12 @@ def limits(scenario: Scenario, person, calendar_days: int) -> dict[str, float]:
             "saturday": math.ceil(r.max_saturday_duties.max * calendar_days / r.max_saturday_duties.per_days - 1e-9)}
 
 
-def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: bool = False) -> RosterModel:
-    """The MILP of the module docstring (``elastic``: every cover and rule with a priced slack)."""
+def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str | None = None) -> RosterModel:
+    """The MILP of the module docstring.
+
+    ``elastic="cover"``: every cover constraint gets a priced slack (the roster staffs what it can and
+    reports the shortfall; rules stay hard); ``elastic="all"``: the rules too (the diagnosis).
+    """
     sl = scenario.staff_list
     rules, kinds = sl.rules, sl.duty_kinds
     people = sl.people
@@ -182,15 +202,18 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: boo
     slacks: dict[str, tuple] = {}
     targets: dict[tuple, float] = {}
 
-    def add_ge(lhs, rhs, name, info, soft=True):
-        if elastic and soft:
+    def soft(info):
+        return elastic == "all" or (elastic == "cover" and info["kind"] != "rule")
+
+    def add_ge(lhs, rhs, name, info):
+        if soft(info):
             e = _var(prob, f"slack_{name}")
             slacks[name] = (e, info)
             lhs = lhs + e
         prob.addConstraint(lhs >= rhs, name)
 
-    def add_le(lhs, rhs, name, info, soft=True):
-        if elastic and soft:
+    def add_le(lhs, rhs, name, info):
+        if soft(info):
             e = _var(prob, f"slack_{name}")
             slacks[name] = (e, info)
             lhs = lhs - e
@@ -230,7 +253,7 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: boo
 
         if pl.req is not None:
             for s in pl.req.stations:
-                pool, skill_t = pl.req.station_target(s), pl.req.skill_targets(s)
+                pool, skill_t = capped_targets(pl, s)
                 groups: dict[tuple, list] = {}
                 for (i, _, j, ss), v in at.get(s, ()):
                     sk = person_skills(day, people[i])
@@ -379,10 +402,14 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: boo
     return RosterModel(prob, x, cost, plans, grids, patterns, slacks, duty, pulp.lpSum(misses), targets)
 
 
-def add_fairness(model: RosterModel, cost_cap: float, weight_preferences: float) -> None:
-    """Stage 2: hold the cost at ``cost_cap`` and minimise the spread of duties and the non-preferred shifts."""
+def add_fairness(model: RosterModel, cost_cap: float, weight_preferences: float, shortfalls=None) -> None:
+    """Stage 2: hold the cost (and any cover shortfall) at stage 1's and minimise the spread of duties and the
+    non-preferred shifts."""
     prob = model.problem
     prob.addConstraint(model.cost <= cost_cap, "stage2_cost_cap")
+    if model.slacks:
+        total = sum(e.varValue or 0.0 for e, _ in model.slacks.values())
+        prob.addConstraint(pulp.lpSum(e for e, _ in model.slacks.values()) <= total + 1e-6, "stage2_shortfall_cap")
     spread = []
     for kind, counts in model.duty.items():
         if len(counts) < 2:

@@ -88,6 +88,7 @@ class WeekRoster:
     stages: list[StageReport]
     model: RosterModel = field(repr=False)
     requirements_time_s: float = 0.0
+    shortfalls: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)   # cover not given (see model)
 
     @property
     def proven_optimal_cost(self) -> bool:
@@ -192,7 +193,7 @@ def solve_week(scenario: Scenario, plans: list[DayPlan] | None = None, *, time_l
     plans = plans if plans is not None else day_plans(scenario)
     req_s = time.perf_counter() - started
     limit = time_limit_s or plan.time_limit_s
-    model = build_roster_model(scenario, plans)
+    model = build_roster_model(scenario, plans, elastic="cover" if plan.shortfall == "report" else None)
     first = _run(model, limit, plan.mip_gap, "cost")
     if first.status in ("infeasible", "no_solution"):
         if not diagnose_infeasible:
@@ -204,9 +205,10 @@ def solve_week(scenario: Scenario, plans: list[DayPlan] | None = None, *, time_l
         raise InfeasibleWeek(problems, frame, first.status)
     chosen = _values(model)
     cost = float(pulp.value(model.cost) or 0.0)
+    shortfalls = elastic_shortfalls(model)
     stages = [first]
     if (fairness or plan.fairness) == "lexicographic" and model.duty:
-        add_fairness(model, cost + 1e-6 * max(1.0, abs(cost)), plan.weight_preferences)
+        add_fairness(model, cost + 1e-6 * max(1.0, abs(cost)), plan.weight_preferences, shortfalls)
         second = _run(model, limit, plan.mip_gap, "fairness")
         stages.append(second)
         if second.status in ("optimal", "time_limited") or second.objective is not None:
@@ -214,4 +216,18 @@ def solve_week(scenario: Scenario, plans: list[DayPlan] | None = None, *, time_l
             cost = float(pulp.value(model.cost) or 0.0)
     else:
         stages.append(StageReport("fairness", "not_run"))
-    return WeekRoster(scenario, plans, read_assignments(scenario, model, chosen), cost, stages, model, req_s)
+    return WeekRoster(scenario, plans, read_assignments(scenario, model, chosen), cost, stages, model, req_s,
+                      elastic_shortfalls(model))
+
+
+def elastic_shortfalls(model: RosterModel) -> pd.DataFrame:
+    """The cover the roster could not give (positive slacks of ``plan.shortfall: report``)."""
+    rows = []
+    for name, (e, info) in model.slacks.items():
+        if e.varValue is not None and e.varValue > 1e-6:
+            rows.append({"constraint": name, "kind": info["kind"], "day": info.get("day"),
+                         "period": format_clock(info["period"]), "station": info.get("station"),
+                         "skill": info.get("skill"), "rule": info.get("rule"), "required": info.get("required"),
+                         "shortfall": float(e.varValue)})
+    return pd.DataFrame(rows, columns=["constraint", "kind", "day", "period", "station", "skill", "rule", "required",
+                                       "shortfall"])
