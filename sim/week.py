@@ -35,7 +35,8 @@ from .arrivals import sample_citizens
 from .experiment import ExperimentResult
 from .metrics import replication_tables
 from .model import HallModel
-from .scenario import Scenario
+from .clock import format_clock
+from .scenario import Scenario, ShiftPattern
 from .staff import StaffDay, _attendance
 from .staff_list_checks import person_skills
 from .streams import make_rngs
@@ -130,9 +131,15 @@ def simulate_week(scenario: Scenario, duties: list[Duty], replications: int, see
     for wd in week_days(scenario):
         if wd.closed:
             continue
-        days[wd.index], codes[wd.index] = wd.scenario, wd.code
-        staff = planned_staff(wd.scenario, people, [d for d in duties if d.day_index == wd.index])
-        tasks += [(wd.scenario, attendance, staff, wd.index, rep, seed) for rep in range(replications)]
+        mine = [d for d in duties if d.day_index == wd.index]
+        # the day's scenario knows the shifts worked that day (the staff tables read their paid hours)
+        patterns = {d.shift: ShiftPattern.model_validate(
+            {"start": format_clock(d.start_min), "end": format_clock(d.end_min), "outside_opening_hours": True,
+             "breaks": [{"start": format_clock(a), "end": format_clock(b)} for a, b in d.breaks]}) for d in mine}
+        day = wd.scenario.model_copy(update={"shift_patterns": {**wd.scenario.shift_patterns, **patterns}})
+        days[wd.index], codes[wd.index] = day, wd.code
+        staff = planned_staff(day, people, mine)
+        tasks += [(day, attendance, staff, wd.index, rep, seed) for rep in range(replications)]
     stores = {d: Accumulator(replications) for d in days}
     workers = (os.cpu_count() or 1) if workers == 0 else workers
     if workers <= 1 or len(tasks) <= 1:

@@ -214,10 +214,11 @@ def solve_week(scenario: Scenario, plans: list[DayPlan] | None = None, *, time_l
         if second.status in ("optimal", "time_limited") or second.objective is not None:
             chosen = _values(model)
             cost = float(pulp.value(model.cost) or 0.0)
+            shortfalls = elastic_shortfalls(model)
     else:
         stages.append(StageReport("fairness", "not_run"))
     return WeekRoster(scenario, plans, read_assignments(scenario, model, chosen), cost, stages, model, req_s,
-                      elastic_shortfalls(model))
+                      shortfalls)
 
 
 def elastic_shortfalls(model: RosterModel) -> pd.DataFrame:
