@@ -88,8 +88,15 @@ def _hhmm(t: float) -> str:
 
 
 def _var(prob, name, cat="Continuous", up=None):
-    v = pulp.LpVariable(name, lowBound=0, upBound=up, cat=cat)
-    return v
+    """A variable >= 0 attached to ``prob`` (PuLP 3.3's API; a plain ``LpVariable`` on older PuLP)."""
+    if hasattr(prob, "add_variable"):
+        return prob.add_variable(name, lowBound=0, upBound=up, cat=cat)
+    return pulp.LpVariable(name, lowBound=0, upBound=up, cat=cat)
+
+
+def constraint_count(prob) -> int:
+    c = prob.constraints
+    return len(c() if callable(c) else c)
 
 
 @dataclass
@@ -152,7 +159,7 @@ class RosterModel:
     def size(self) -> dict:
         ints = sum(1 for v in self.problem.variables() if v.cat == pulp.LpInteger)
         return {"variables": len(self.problem.variables()), "integer_variables": ints,
-                "constraints": len(self.problem.constraints)}
+                "constraints": constraint_count(self.problem)}
 
 
 def stations_for(scenario: Scenario, settings, person, rules: Rules) -> list[str]:
