@@ -30,8 +30,9 @@ from pydantic import ValidationError
 
 from sim.clock import format_clock
 from sim.loading import Problem, ScenarioError, ScenarioLoader, format_path
+from sim.optimise_checks import allowed_stations, check_settings
 from sim.optimise_settings import (BreakRule, CoverRule, OptimiseSettings, ShiftTemplate, StartGrid,
-                                   WindowsOpenAtLeast, allowed_stations, check_settings)
+                                   WindowsOpenAtLeast)
 from sim.scenario import Scenario, ShiftPattern
 
 __all__ = ["OptimiseSettings", "ShiftTemplate", "StartGrid", "BreakRule", "CoverRule", "WindowsOpenAtLeast",

@@ -163,22 +163,33 @@ def appointment_arrivals(scenario: Scenario, rngs) -> tuple[np.ndarray, np.ndarr
     return arrive, slot, service, int(booked.sum()), int(booked.sum() - come.sum())
 
 
-def sample_citizens(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> Citizens:
-    """Draw the day's walk-ins with everything random about each of them."""
+def walk_in_arrivals(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> np.ndarray:
+    """Arrival times of the day's walk-ins: the batch at opening, then the profile (see the module docstring)."""
     edges, rates = rate_per_min(scenario)
     volume = day_volume(scenario, rngs["volume"])
     batch_share = scenario.arrivals.batch_at_opening_share
     walk_in = nhpp_times(edges, rates * (volume / scenario.arrivals.daily_volume) * (1.0 - batch_share),
                          rngs["arrivals"], rngs["thinning"])
     batch = np.full(rngs["batch"].poisson(volume * batch_share) if batch_share > 0 else 0, scenario.hours.open_min)
+    return np.concatenate([batch, walk_in])
+
+
+def sample_citizens(scenario: Scenario, rngs: dict[str, np.random.Generator],
+                    walk_in_min: np.ndarray | None = None) -> Citizens:
+    """Draw the day's citizens with everything random about each of them.
+
+    ``walk_in_min``: the walk-ins' arrival times, when the caller draws them
+    (e.g. :func:`sim.conditioned.walk_ins_given_count`); by default
+    :func:`walk_in_arrivals`. Everything else is drawn here from its streams.
+    """
+    arrive = walk_in_arrivals(scenario, rngs) if walk_in_min is None else np.asarray(walk_in_min, dtype=float)
     codes = tuple(scenario.services)
     mix = np.array([scenario.arrivals.mix.get(c, 0.0) for c in codes])
-    n_walk = len(walk_in) + len(batch)
+    n_walk = len(arrive)
     service = rngs["service_type"].choice(len(codes), size=n_walk, p=mix / mix.sum())
     class_codes = tuple(scenario.classes)
     shares = np.array([scenario.classes[c].share for c in class_codes])
     klass = rngs["class"].choice(len(class_codes), size=n_walk, p=shares / shares.sum())
-    arrive = np.concatenate([batch, walk_in])
     slot = np.full(n_walk, np.nan)
     booked = no_shows = 0
     if scenario.appointments is not None:

@@ -14,7 +14,7 @@ YAML document, so the loader can point at the line.
 from __future__ import annotations
 
 from .clock import format_clock
-from .optimise_settings import check_optimise_settings
+from .optimise_checks import check_optimise_settings
 from .scenario import Scenario
 
 Path = tuple

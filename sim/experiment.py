@@ -29,6 +29,7 @@ import pandas as pd
 
 from .accumulate import Accumulator, Tables
 from .eventlog import EventLog
+from .gcpause import gc_paused
 from .metrics import replication_tables
 from .run import run_replication
 from .scenario import Scenario
@@ -103,8 +104,9 @@ class ExecutorError(Exception):
 
 def _one(args) -> tuple[int, dict, tuple, EventLog | None]:
     scenario, rep, seed, keep_log = args
-    log = run_replication(scenario, rep, seed)
-    tables, hist = replication_tables(log, scenario)
+    with gc_paused():
+        log = run_replication(scenario, rep, seed)
+        tables, hist = replication_tables(log, scenario)
     return rep, tables, hist, (log if keep_log else None)
 
 

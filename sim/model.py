@@ -532,4 +532,11 @@ class HallModel:
         self._schedule_tickets()
         env.timeout(self.scenario.hours.hard_stop_min).callbacks.append(self._on_hard_stop)
         env.run()
-        return EventLog.from_records(self)
+        log = EventLog.from_records(self)
+        # Single use: drop the day's state now. Staff hold callbacks bound to the model (a reference
+        # cycle), so without this the day's citizens, queues and visit records would wait for the
+        # cyclic collector, which would walk all of them; emptied, reference counting frees them here.
+        for staff in self.staff:
+            staff.on_end = staff.citizen = staff.day = None
+        self.__dict__.clear()
+        return log

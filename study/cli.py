@@ -27,10 +27,13 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from . import compare_cmd, optimise_cmd, sweep_cmd, ticketlog_cmd
+from .commands import compare as compare_cmd
+from .commands import optimise as optimise_cmd
+from .commands import sweep as sweep_cmd
+from .commands import ticketlog as ticketlog_cmd
+from .commands.args import non_negative_int, positive_int
+from .commands.signals import Terminated, terminate_as_interrupt
 from .week import command as roster_cmd
-from .args import non_negative_int, positive_int
-from .signals import Terminated, terminate_as_interrupt
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -125,9 +128,9 @@ def _cmd_run(args) -> int:
     from sim.bounds import run_size_problem
     from sim.experiment import ExecutorError, run_experiment
 
-    from .outputs import write_run
-    from .results import default_run_dir, reserve
-    from .summary import format_summary
+    from .analysis.summary import format_summary
+    from .runs.folders import default_run_dir, reserve
+    from .runs.write import write_run
 
     scenario = _load(args.scenario)
     reps = args.reps or scenario.experiment.replications
@@ -165,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``queueplan`` console script."""
     from sim.loading import ScenarioError
 
-    from .compare import CompareError
-    from .results import RunFolderError
+    from .runs.folders import RunFolderError
+    from .runs.load import CompareError
 
     args = _parser().parse_args(argv)
     handlers = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema,

@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from study.compare import compare_runs
 from study.i18n import EN, ZH
-from study.report import write_report
+from study.pages.run_report import write_report
+from study.runs.write_compare import compare_runs
 
 from .test_compare import one_more_police
 from .test_report import make_run

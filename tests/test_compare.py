@@ -9,9 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from study import compare_cmd, plots
-from study.compare import CompareError, NotARunError, compare, compare_runs, load_run, paired_ratio_diff
-from study.results import RunFolderError
+from study import figures as plots
+from study.analysis.compare import compare, paired_ratio_diff
+from study.commands import compare as compare_cmd
+from study.runs.folders import RunFolderError
+from study.runs.load import CompareError, NotARunError, load_run
+from study.runs.write_compare import compare_runs
 
 from .test_report import make_run
 

@@ -128,13 +128,13 @@ def test_sigterm_stops_a_run_on_a_process_pool_at_once(tmp_path):
 
 
 def test_full_disk_is_a_clear_error(tmp_path, capsys, monkeypatch):
-    import study.outputs
+    import study.runs.write
     from study.cli import main
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "intervals.csv")
 
-    monkeypatch.setattr(study.outputs, "_csv", full)
+    monkeypatch.setattr(study.runs.write, "_csv", full)
     out = tmp_path / "run"
     assert main(["run", str(SCENARIO), "--reps", "1", "--workers", "1", "--out", str(out)]) == 2
     err = capsys.readouterr().err

@@ -20,9 +20,10 @@ import pytest
 
 from sim.experiment import run_experiment
 from sim.loading import load_scenario, scenario_from_dict
-from study.compare import compare_runs
-from study.outputs import write_run
-from study.report import esc, html_table, td, write_report
+from study.pages.html import esc, html_table, td
+from study.pages.run_report import write_report
+from study.runs.write import write_run
+from study.runs.write_compare import compare_runs
 
 from .test_browser import _why_no_browser, driver, open_page  # noqa: F401 (driver is a fixture)
 

@@ -20,7 +20,7 @@ from optimise.settings import settings_from_dict
 from optimise.shifts import InfeasiblePlan
 from sim.experiment import run_experiment
 from sim.loading import ScenarioError, load_scenario, scenario_from_dict
-from study import optimise_cmd
+from study.commands import optimise as optimise_cmd
 from tests.builders import mmc_dict
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ import pytest
 
 from sim.experiment import run_experiment
 from sim.loading import load_scenario
-from study import plots
+from study import figures as plots
 from study.i18n import EN, ZH
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "county_hall.yaml"
@@ -211,8 +211,8 @@ def test_save_figure_writes_png_and_svg_atomically(frames, tmp_path):
 
 def test_wait_distribution_from_the_pooled_histogram_matches_the_event_logs(result, frames):
     """The histogram curve (no --events needed) agrees with the citizens' own waits at every bin edge."""
-    from study.outputs import wait_histogram_frame
-    from study.wait_figure import plot_wait_histogram, pooled_cdf
+    from study.figures.wait_histogram import plot_wait_histogram, pooled_cdf
+    from study.runs.write import wait_histogram_frame
 
     hist = wait_histogram_frame(result)
     fig = plot_wait_histogram(hist, frames["spec"])

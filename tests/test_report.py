@@ -14,12 +14,13 @@ import pytest
 
 from sim.experiment import run_experiment
 from sim.loading import load_scenario, scenario_from_dict
-from study import plots
-from study.compare import NotARunError, load_run
+from study import figures as plots
+from study.figures.run_figures import roster_on_duty
 from study.i18n import EN, ZH
-from study.outputs import write_run
-from study.report import _headline, roster_on_duty, write_report
-from study.results import run_folder
+from study.pages.run_report import _headline, write_report
+from study.runs.folders import run_folder
+from study.runs.load import NotARunError, load_run
+from study.runs.write import write_run
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "county_hall.yaml"
 

@@ -17,8 +17,8 @@ import yaml
 
 from optimise.frontier import check_levels, frontier, non_monotone, with_target_level
 from sim.loading import ScenarioError, scenario_from_dict
-from study import sweep_cmd
-from study.sweep import SweepError, apply_change, build_points, locate, parse_vary, split_values
+from study.analysis.sweep import SweepError, apply_change, build_points, locate, parse_vary, split_values
+from study.commands import sweep as sweep_cmd
 from tests.builders import mmc_dict
 from tests.test_loop import SETTINGS, burst_dict
 

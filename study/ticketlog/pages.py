@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 from jinja2 import Environment  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..report import CSS  # noqa: E402
+from ..pages.html import CSS  # noqa: E402
 from .fitting import FAMILIES, FitResult  # noqa: E402
 from .scenario_writer import clock  # noqa: E402
 
@@ -80,7 +80,8 @@ CAL_PAGE = ENV.from_string("""<!DOCTYPE html>
 <h1>Calibration</h1>
 <p class="sub">Scenario <code>{{ scenario }}</code> simulated {{ cal.reps }} times for each of the {{ cal.days }} days
 of the log, with that day's walk-ins and the staff the log shows. Waits: ticket to first call of served tickets.
-Difference: hall minus model, paired by day, 99% interval.</p>
+Difference: hall minus model, paired by day, 99% interval. Abandonment: share of tickets that left before
+their first call, with 99% intervals over days (days, not tickets, are the independent units).</p>
 <p class="verdict {{ 'ok' if not disagree else 'miss' }}">{{ headline }}</p>
 {% for f in figures %}<figure><img src="data:image/png;base64,{{ f.png }}" alt="{{ f.title }}">
 <figcaption>{{ f.title }}</figcaption></figure>
@@ -88,11 +89,13 @@ Difference: hall minus model, paired by day, 99% interval.</p>
 {% for title, key, rows in tables %}<h2>{{ title }}</h2>
 <table><tr><th class="l">{{ key }}</th><th class="l">verdict</th><th>tickets (hall)</th><th>mean hall</th>
 <th>mean model</th><th>difference (99%)</th><th>within {{ cal.target_min }} min: hall</th><th>model</th>
-<th>KS p</th><th>abandoned: hall</th><th>model</th></tr>
+<th>KS p</th><th>abandoned: hall</th><th>model</th><th>difference, points (99%)</th>
+<th class="l">abandonment</th></tr>
 {% for r in rows %}<tr class="{{ 'ok' if r.verdict == 'agree' else ('miss' if r.verdict.startswith('hall') else '') }}">
 <td class="l">{{ r.key }}</td><td class="l">{{ r.verdict }}</td><td>{{ r.n_hall }}</td><td>{{ r.mean_hall }}</td>
 <td>{{ r.mean_model }}</td><td>{{ r.diff }}</td><td>{{ r.sl_hall }}</td><td>{{ r.sl_model }}</td><td>{{ r.ks_p }}</td>
-<td>{{ r.abandon_hall }}</td><td>{{ r.abandon_model }}</td></tr>
+<td>{{ r.abandon_hall }}</td><td>{{ r.abandon_model }}</td><td>{{ r.abandon_diff }}</td>
+<td class="l">{{ r.abandon_verdict }}</td></tr>
 {% endfor %}</table>
 {% endfor %}
 </body></html>
@@ -196,7 +199,10 @@ def _fmt(r, key: str) -> dict:
     return {"key": key, "verdict": r["verdict"], "n_hall": r["n_hall"], "mean_hall": f(r["mean_hall"]),
             "mean_model": f(r["mean_model"]), "diff": diff, "sl_hall": f(100 * r["sl_hall"], 0) + "%",
             "sl_model": f(100 * r["sl_model"], 0) + "%", "ks_p": "" if not np.isfinite(r["ks_p"]) else f"{r['ks_p']:.2g}",
-            "abandon_hall": f(100 * r["abandon_hall"]) + "%", "abandon_model": f(100 * r["abandon_model"]) + "%"}
+            "abandon_hall": f(100 * r["abandon_hall"]) + "%", "abandon_model": f(100 * r["abandon_model"]) + "%",
+            "abandon_diff": "" if not np.isfinite(r["abandon_diff_lo"]) else
+            f"{100 * r['abandon_diff']:+.1f} ({100 * r['abandon_diff_lo']:+.1f} to {100 * r['abandon_diff_hi']:+.1f})",
+            "abandon_verdict": r["abandon_verdict"]}
 
 
 def _calibration_figure(cal) -> Figure:
@@ -224,6 +230,8 @@ def write_calibration_page(cal, folder: Path, scenario: str) -> Path:
                 if v.startswith("hall")]
     headline = ("Model and hall agree in every interval with enough tickets." if not disagree else
                 "Model and hall disagree at " + ", ".join(disagree) + ".")
+    if cal.overall["abandon_verdict"] != "agree":
+        headline += f" Abandonment differs over the day ({cal.overall['abandon_verdict']})."
     tables = [("By interval of the ticket time", "interval",
                [_fmt(r, clock(r["interval_min"])) for _, r in cal.by_interval.iterrows()]),
               ("By service type", "service", [_fmt(r, r["service"]) for _, r in cal.by_service.iterrows()]),

@@ -34,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..args import non_negative_int, positive_int, positive_seconds
+from ..commands.args import non_negative_int, positive_int, positive_seconds
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
@@ -69,7 +69,7 @@ def run(args) -> int:
     from optimise.week.solve import InfeasibleWeek, solve_week
     from sim.week import Duty, simulate_week
 
-    from ..results import default_run_dir, reserve
+    from ..runs.folders import default_run_dir, reserve
 
     started = time.perf_counter()
     scenario = _load(args.scenario)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from sim.metrics import ALL
 
-from ..results import manifest, run_folder, write_json
+from ..runs.folders import manifest, run_folder, write_json
 from .outputs import fairness_figures, person_hours, roster_grid, write_calendars, write_csv, write_xlsx
 from .page import render_page
 

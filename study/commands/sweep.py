@@ -8,13 +8,13 @@
 
 Wiring in :mod:`study.cli`::
 
-    from . import sweep_cmd
+    from .commands import sweep as sweep_cmd
     sweep_cmd.add_parser(sub)             # adds "sweep"
     sweep_cmd.add_frontier_parser(sub)    # adds "frontier"
     handlers["sweep"] = sweep_cmd.run
     handlers["frontier"] = sweep_cmd.run_frontier
 
-The sweep's grammar and folder are described in :mod:`study.sweep`. The
+The sweep's grammar and folder are described in :mod:`study.analysis.sweep`. The
 frontier folder (written atomically, never over an old one) holds:
 
 frontier.csv     one row per level: cost, paid hours, staff, verified share of hourly targets met ...
@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 
 from .args import non_negative_int, positive_int, positive_seconds
-from .i18n import LANGUAGES
-from .results import fresh_folder
+from ..i18n import LANGUAGES
+from ..runs.folders import fresh_folder
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
@@ -121,9 +121,9 @@ def run(args) -> int:
     """Run ``queueplan sweep`` with parsed ``args``; return the exit code."""
     from sim.loading import ScenarioError, scenario_warnings
 
-    from .compare import CompareError
-    from .results import RunFolderError
-    from .sweep import SweepError, build_points, parse_vary, run_sweep
+    from ..analysis.sweep import SweepError, build_points, parse_vary, run_sweep
+    from ..runs.folders import RunFolderError
+    from ..runs.load import CompareError
 
     try:
         varies = [parse_vary(v) for v in args.vary]
@@ -228,7 +228,7 @@ def plot_frontier(table: pd.DataFrame, lang: str = "en", target: str = "", wait_
     import matplotlib.pyplot as plt
     from matplotlib.ticker import PercentFormatter
 
-    from . import plots
+    from .. import figures as plots
 
     tx = TEXT[lang]
     t = table.sort_values("level")
@@ -268,9 +268,9 @@ def write_frontier(table: pd.DataFrame, rosters: pd.DataFrame, out: Path, scenar
 
     from optimise.frontier import non_monotone
 
-    from . import plots
-    from .report import esc, html_page, html_table, img_tag, td, write_text_atomic
-    from .results import manifest, run_folder, write_json
+    from .. import figures as plots
+    from ..pages.html import esc, html_page, html_table, img_tag, td, write_text_atomic
+    from ..runs.folders import manifest, run_folder, write_json
 
     tx = TEXT[lang]
     target = table["target"].iloc[0]
@@ -323,7 +323,7 @@ def run_frontier(args) -> int:
     from optimise.shifts import InfeasiblePlan, SolverUnavailable
     from sim.loading import ScenarioError, load_scenario
 
-    from .results import RunFolderError, new_run_id
+    from ..runs.folders import RunFolderError, new_run_id
 
     try:
         scenario = load_scenario(args.scenario)

@@ -53,7 +53,7 @@ def add_parser(subparsers) -> None:
 
 
 def _read(args):
-    from .ticketlog.importing import read_logs
+    from ..ticketlog.importing import read_logs
 
     rows, skipped = read_logs(args.logs, args.map_path, args.skip_bad_rows)
     if skipped:
@@ -66,9 +66,9 @@ def _fit(args) -> int:
 
     from sim.loading import ScenarioLoader, load_scenario, scenario_from_dict
 
-    from .ticketlog.fitting import fit_log
-    from .ticketlog.pages import write_fit_report
-    from .ticketlog.scenario_writer import load_base, scenario_yaml
+    from ..ticketlog.fitting import fit_log
+    from ..ticketlog.pages import write_fit_report
+    from ..ticketlog.scenario_writer import load_base, scenario_yaml
 
     out: Path = args.output
     if out.exists():
@@ -107,8 +107,8 @@ def _fit(args) -> int:
 def _calibrate(args) -> int:
     from sim.loading import load_scenario
 
-    from .ticketlog.calibrate import calibrate
-    from .ticketlog.pages import write_calibration_page
+    from ..ticketlog.calibrate import calibrate
+    from ..ticketlog.pages import write_calibration_page
 
     scenario = load_scenario(args.scenario)
     rows = _read(args)
@@ -124,8 +124,8 @@ def _calibrate(args) -> int:
 
 
 def _forecast(args) -> int:
-    from .ticketlog.fitting import tickets_of
-    from .ticketlog.forecast import backtest, daily_counts, forecast, read_effects
+    from ..ticketlog.fitting import tickets_of
+    from ..ticketlog.forecast import backtest, daily_counts, forecast, read_effects
 
     rows = _read(args)
     effects = read_effects(args.effects) if args.effects else {}
@@ -142,7 +142,7 @@ def _forecast(args) -> int:
 
 def run(args) -> int:
     """Dispatch ``fit``/``calibrate``/``forecast``; a bad log exits 2 with every problem listed."""
-    from .ticketlog.importing import MAX_SHOWN, LogError
+    from ..ticketlog.importing import MAX_SHOWN, LogError
 
     try:
         return {"fit": _fit, "calibrate": _calibrate, "forecast": _forecast}[args.command](args)

@@ -38,8 +38,8 @@ import numpy as np
 from sim import histogram
 from sim.experiment import ExperimentResult
 
-from .results import manifest, run_folder, write_json
-from .summary import summary_dict
+from ..analysis.summary import summary_dict
+from .folders import manifest, run_folder, write_json
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
@@ -113,7 +113,7 @@ def write_run_tables(result: ExperimentResult, folder: Path, final_dir: Path, so
 
 def write_report_or_warn(folder: Path, final_dir: Path, lang: str, warn) -> None:
     """Draw ``report.html`` and the figures into ``folder``; a failure is a warning, never a lost run."""
-    from .report import write_report
+    from ..pages.run_report import write_report
 
     try:
         for message in write_report(folder, lang).warnings:

@@ -3,7 +3,7 @@
 ``terminate_as_interrupt()`` turns SIGTERM (``kill PID``, a container or
 batch system stopping the job) into :class:`Terminated`, a
 ``KeyboardInterrupt``, for the duration of a command, so every ``finally``
-and ``except BaseException`` cleanup (``study.results.run_folder``) runs as
+and ``except BaseException`` cleanup (``study.runs.folders.run_folder``) runs as
 it does for Ctrl-C. The previous handler is restored afterwards (commands
 run in-process in tests). Outside the main thread it does nothing (Python
 only lets the main thread set handlers).

@@ -2,7 +2,7 @@
 
 Wiring in :mod:`study.cli`::
 
-    from . import compare_cmd
+    from .commands import compare as compare_cmd
     compare_cmd.add_parser(sub)          # adds "compare"
     compare_cmd.add_report_parser(sub)   # adds "report" (rewrite report.html of a run folder)
     handlers["compare"] = compare_cmd.run
@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from .i18n import LANGUAGES
+from ..i18n import LANGUAGES
 
 EXIT_BAD_INPUT = 2
 
@@ -56,8 +56,9 @@ def _default_out() -> Path:
 
 def run(args) -> int:
     """Run ``queueplan compare``; return the exit code."""
-    from .compare import CompareError, compare_runs
-    from .results import RunFolderError
+    from ..runs.folders import RunFolderError
+    from ..runs.load import CompareError
+    from ..runs.write_compare import compare_runs
 
     names = [n.strip() for n in args.names.split(",")] if getattr(args, "names", None) else None
     if names is not None and len(names) != len(args.run_dirs):
@@ -85,8 +86,8 @@ def run(args) -> int:
 
 def run_report(args) -> int:
     """Run ``queueplan report``; return the exit code."""
-    from .compare import CompareError
-    from .report import write_report
+    from ..pages.run_report import write_report
+    from ..runs.load import CompareError
 
     try:
         report = write_report(args.run_dir, lang=args.lang)

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .i18n import label
-from .plots import ALL, _require, _sl_targets, wait_curves_figure
+from ..i18n import label
+from .style import ALL, _require
+from .waits import _sl_targets, wait_curves_figure
 
 
 def pooled_cdf(bins: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:

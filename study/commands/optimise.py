@@ -135,7 +135,7 @@ def format_evidence(plan: StaffingPlan, search) -> str:
 
 
 def _default_out(name: str, seed: int, scenario) -> Path:
-    from .results import fresh_folder, new_run_id
+    from ..runs.folders import fresh_folder, new_run_id
 
     return fresh_folder(Path("results") / name / f"optimise-{new_run_id(scenario, seed)}")
 
@@ -191,8 +191,8 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
     """Write the results folder of ``plan`` (see the module docstring)."""
     import yaml
 
-    from .outputs import write_report_or_warn, write_run_tables
-    from .results import manifest, run_folder, write_json
+    from ..runs.folders import manifest, run_folder, write_json
+    from ..runs.write import write_report_or_warn, write_run_tables
 
     s = plan.scenario
     with run_folder(out) as tmp:
@@ -234,7 +234,7 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
 
 
 def _write_infeasible(exc: InfeasiblePlan, out: Path) -> None:
-    from .results import run_folder
+    from ..runs.folders import run_folder
 
     with run_folder(out) as tmp:
         if exc.lp_path is not None and Path(exc.lp_path).exists():
@@ -251,7 +251,7 @@ def run(args) -> int:
     from optimise.shifts import InfeasiblePlan, SolverUnavailable
     from sim.loading import ScenarioError, load_scenario, scenario_warnings
 
-    from .results import RunFolderError
+    from ..runs.folders import RunFolderError
 
     try:
         scenario = load_scenario(args.scenario)
