@@ -44,6 +44,8 @@ rule is triggered). ``w[i, d] = sum_{j,s} x[i, d, j, s]`` (works on ``d``).
     min_rest_{i}_{d}_{j}:     sum_s x[i, d, j, s] + sum_{j' too soon, s} x[i, d + 1, j', s] <= 1
     max_late_{i}:             sum_{late j} x[i, ...] <= ceil(max * days / per_days)
     max_saturday_{i}:         sum_{Saturdays d} w[i, d] <= ceil(max * days / per_days)
+    symmetry_{a}_{b}:         hours[a] >= hours[b] for consecutive interchangeable people a, b
+                              (same type, skills, stations, contract, days off and preferences)
 
 Stage 2 (fairness, lexicographic; ``plan.fairness: lexicographic``): with
 the cost held at the stage-1 roster's cost, minimise
@@ -402,6 +404,20 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
                                                                  "limit": lim["saturday"]})
         if person.preferred_shifts:
             misses += [v for (_, d, j, _), v in mine if patterns[d][j].template not in person.preferred_shifts]
+    # Symmetry: people who are interchangeable (same type, skills, stations, contract, days off, preferences)
+    # are ordered by paid hours, so the solver does not explore their permutations.
+    classes: dict[tuple, list[int]] = {}
+    for i, p in enumerate(people):
+        key = (p.staff_type, tuple(sorted(person_skills(scenario, p).items())), tuple(p.stations or ()),
+               p.contract.weekly_hours, tuple(sorted(p.absences())), tuple(p.preferred_shifts),
+               tuple(p.forbidden_shifts))
+        classes.setdefault(key, []).append(i)
+    for members in classes.values():
+        for a, b in zip(members, members[1:]):
+            ha = pulp.lpSum(patterns[d][j].paid_hours * v for (_, d, j, _), v in by_person.get(a, []))
+            hb = pulp.lpSum(patterns[d][j].paid_hours * v for (_, d, j, _), v in by_person.get(b, []))
+            if by_person.get(a):
+                prob.addConstraint(ha >= hb, f"symmetry_{people[a].id}_{people[b].id}")
     objective = cost
     if slacks:
         objective = cost + SLACK_COST * pulp.lpSum(e for e, _ in slacks.values())
