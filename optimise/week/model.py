@@ -438,6 +438,9 @@ def add_fairness(model: RosterModel, cost_cap: float, weight_preferences: float,
         if len(counts) < 2:
             continue
         hi, lo = _var(prob, f"fair_{kind}_max"), _var(prob, f"fair_{kind}_min")
+        now = [max(0.0, round(pulp.value(expr) or 0.0)) for expr in counts.values()]   # stage 1: the warm start
+        hi.setInitialValue(max(now))
+        lo.setInitialValue(min(now))
         for i, expr in counts.items():
             prob.addConstraint(expr <= hi, f"fair_{kind}_hi_{i}")
             prob.addConstraint(expr >= lo, f"fair_{kind}_lo_{i}")

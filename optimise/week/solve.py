@@ -126,14 +126,35 @@ class WeekRoster:
                                            "on_duty", "shortfall"])
 
 
-def _run(model: RosterModel, time_limit_s: float, mip_gap: float, stage: str) -> StageReport:
+class WarmHiGHS(pulp.HiGHS):
+    """PuLP's HiGHS (through highspy) started from the variables' current values when every one has a value.
+
+    The fairness stage starts from the least-cost roster (feasible by construction), so it always has an
+    incumbent, however short its time limit.
+    """
+
+    def callSolver(self, lp):
+        import highspy
+
+        values = [v.varValue for v in lp.variables()]
+        if values and all(x is not None for x in values):
+            start = highspy.HighsSolution()
+            start.col_value = [float(x) for x in values]
+            start.value_valid = True
+            lp.solverModel.setSolution(start)
+        lp.solverModel.run()
+
+
+def _run(model: RosterModel, time_limit_s: float, mip_gap: float, stage: str, warm: bool = False) -> StageReport:
     from ..shifts import _quiet_stdout  # HiGHS prints a banner even when asked not to
 
     prob = model.problem
     size = model.size
     if not prob.variables():
         return StageReport(stage, "optimal", 0.0, 0.0, 0.0, 0.0, **size)
-    engine = make_solver("highs", time_limit_s, mip_gap)
+    make_solver("highs", time_limit_s, mip_gap)      # a clear error if HiGHS is missing
+    engine = WarmHiGHS(msg=False, timeLimit=time_limit_s, gapRel=mip_gap) if warm else \
+        make_solver("highs", time_limit_s, mip_gap)
     started = time.perf_counter()
     with _quiet_stdout():
         prob.solve(engine)
@@ -209,7 +230,7 @@ def solve_week(scenario: Scenario, plans: list[DayPlan] | None = None, *, time_l
     stages = [first]
     if (fairness or plan.fairness) == "lexicographic" and model.duty:
         add_fairness(model, cost + 1e-6 * max(1.0, abs(cost)), plan.weight_preferences, shortfalls)
-        second = _run(model, limit, plan.mip_gap, "fairness")
+        second = _run(model, limit, plan.mip_gap, "fairness", warm=True)
         stages.append(second)
         if second.status in ("optimal", "time_limited") or second.objective is not None:
             chosen = _values(model)
