@@ -23,6 +23,9 @@ from .days import DayPlan, day_plans
 from .model import RosterModel, add_fairness, build_roster_model
 
 
+WARM_START_FROM_VARIABLES = 3000   # larger weeks start from a relax-and-fix roster
+
+
 class InfeasibleWeek(Exception):
     """No roster of the named staff meets every day's cover under the rules.
 
@@ -187,6 +190,38 @@ def _run(model: RosterModel, time_limit_s: float, mip_gap: float, stage: str, wa
     return StageReport(stage, status, objective, bound, gap, seconds, **size)
 
 
+def relax_and_fix_start(model: RosterModel, time_limit_s: float) -> bool:
+    """A first roster for the least-cost solve: the LP relaxation, its assignments at 1 and at 0 fixed, the
+    fractional ones solved as a small MILP (LP-and-fix).
+
+    Leaves every variable with a value (the warm start of :class:`WarmHiGHS`) and returns True, or False
+    (nothing to start from) when the fixed sub-problem has no solution in ``time_limit_s``.
+    """
+    from ..shifts import _quiet_stdout
+
+    prob = model.problem
+    with _quiet_stdout():
+        prob.solve(pulp.HiGHS(mip=False, msg=False, timeLimit=time_limit_s))
+    if prob.sol_status != pulp.LpSolutionOptimal:
+        return False
+    fixed = [v for v in model.x.values() if v.varValue is not None and v.varValue > 0.999]
+    zeros = [v for v in model.x.values() if v.varValue is None or v.varValue < 1e-6]
+    for v in fixed:
+        v.lowBound = 1
+    for v in zeros:
+        v.upBound = 0
+    try:
+        with _quiet_stdout():
+            prob.solve(pulp.HiGHS(msg=False, timeLimit=time_limit_s, gapRel=1e-3))
+        ok = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    finally:
+        for v in fixed:
+            v.lowBound = 0
+        for v in zeros:
+            v.upBound = 1
+    return ok and all(v.varValue is not None for v in prob.variables())
+
+
 def _values(model: RosterModel) -> dict:
     return {k: 1 for k, v in model.x.items() if v.varValue is not None and v.varValue > 0.5}
 
@@ -215,7 +250,10 @@ def solve_week(scenario: Scenario, plans: list[DayPlan] | None = None, *, time_l
     req_s = time.perf_counter() - started
     limit = time_limit_s or plan.time_limit_s
     model = build_roster_model(scenario, plans, elastic="cover" if plan.shortfall == "report" else None)
-    first = _run(model, limit, plan.mip_gap, "cost")
+    t0 = time.perf_counter()
+    warm = len(model.x) > WARM_START_FROM_VARIABLES and relax_and_fix_start(model, limit / 3)
+    first = _run(model, max(1.0, limit - (time.perf_counter() - t0)), plan.mip_gap, "cost", warm=warm)
+    first.time_s = time.perf_counter() - t0      # the start's relax-and-fix included
     if first.status in ("infeasible", "no_solution"):
         if not diagnose_infeasible:
             raise InfeasibleWeek([f"the MILP is {first.status}"], status=first.status)
