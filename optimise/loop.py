@@ -49,6 +49,7 @@ from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario
 from sim.summary import target_metric
 
+from .milp_status import MilpStatus, iteration_columns
 from .requirements import Requirements, compute_requirements, interval_label
 from .settings import generate_patterns, resolve_settings
 from .shifts import Roster, ShiftSolution, plan_shifts
@@ -77,6 +78,8 @@ class StaffingPlan:
     milp_time_s: float = 0.0
     wall_time_s: float = 0.0
     solver: str = "highs"
+    milp: MilpStatus | None = None             # the MILP solve of the roster reported (or of the start it came from)
+    milp_all_optimal: bool = True              # every MILP solve of the run was proven optimal
 
     def verified_targets(self) -> pd.DataFrame:
         """Every target in every interval, out of sample: estimate, 95% interval, met, met_confident."""
@@ -181,7 +184,7 @@ def _bump_size(solution: ShiftSolution, req: Requirements, scenario: Scenario, s
     return max(1, int((now + extra - target).max())), None
 
 
-def _margins(result: ExperimentResult) -> pd.Series:
+def interval_margins(result: ExperimentResult) -> pd.Series:
     """Per interval start: the smallest margin of its interval targets (positive: held with room)."""
     t = result.summary()["targets"]
     t = t[t["interval"] != DAY]
@@ -254,7 +257,8 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
                "targets_met": None if t is None else int(t["met_confident"].sum()),
                "misses": "" if t is None else "; ".join(f"{m.target}@{m.interval}" for m in missed(res).itertuples()),
                "accepted": accepted, "milp_s": round(sol.solve_time_s, 3), "milp_variables": sol.variables,
-               "milp_constraints": sol.constraints, "milp_optimal": sol.optimal, "simulation_s": round(sim_s, 3),
+               "milp_constraints": sol.constraints, "milp_optimal": sol.optimal, **iteration_columns(sol.milp),
+               "simulation_s": round(sim_s, 3),
                "stage": "analytic" if res is None else "accept", "replications": 0 if res is None else reps,
                "note": note}
         log.append(row)
@@ -314,7 +318,7 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
             tried: set[tuple[str, float]] = set()
             milp_trials = 0
             while len(log) < limit and milp_trials < 5 * max(limit, 1):
-                margins = _margins(best[2])
+                margins = interval_margins(best[2])
                 base_req = best[0]
                 held = margins[margins > 0].sort_values(ascending=False).index
 
@@ -358,9 +362,14 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
         experiment = {**scenario.experiment.model_dump(mode="json"), "seed": v_seed, "replications": v_reps}
         final = sol.roster.apply(scenario, experiment=experiment)
         verification = run_experiment(final, workers=workers)
-    return StaffingPlan(final, sol.roster, sol.cost, sol.paid_hours, req, sol.shortfalls, pd.DataFrame(log),
+    frame = pd.DataFrame(log)
+    all_optimal = bool(frame["milp_optimal"].astype(bool).all()) if "milp_optimal" in frame else True
+    if not all_optimal:
+        notes.append("some MILP solves stopped on their time limit: the rosters they gave are not proven cheapest "
+                     "for their requirements (see milp_status and milp_gap in iterations.csv)")
+    return StaffingPlan(final, sol.roster, sol.cost, sol.paid_hours, req, sol.shortfalls, frame,
                         res, verification, res is not None and missed(res).empty, notes, milp_time[0],
-                        time.perf_counter() - started, solver)
+                        time.perf_counter() - started, solver, sol.milp, all_optimal)
 
 
 def _miss_set(res: ExperimentResult) -> set[tuple[str, str]]:

@@ -9,7 +9,12 @@ that something cheaper exists, so it is not in the neighbourhood):
   current one (a later start, an earlier end, another lunch placement of a
   shorter day, e.g. a full day to a part-time morning);
 * ``swap``: one person of an entry replaced by one of a cheaper staff type on
-  the same pattern and station, holding a skill needed there.
+  the same pattern and station, holding a skill needed there;
+* ``replan`` (:func:`replan_moves`): the requirement of one station in one
+  reporting interval lowered by one and the whole roster re-solved by the
+  MILP (the MILP re-plans the rest: a removal there can come with other
+  staff moved to cover the remaining requirements more cheaply); kept when
+  the new roster is cheaper than the current one.
 
 Checks without simulation (:func:`breaks_rule`): headcount per staff type,
 ``max_staff`` of capped templates, windows per station and window group at
@@ -18,13 +23,16 @@ ticket hours (``always`` and ``windows_open_at_least``), on a 5-minute grid of
 moments. :func:`below_fluid` flags a roster whose standard-speed staff on
 duty at a station is below the offered load ``m(t)`` of the arrivals after
 opening (the batch at opening left out: a queue absorbs it) at some period:
-utilisation above 1 at that moment, the fluid (infinite-server) necessary
-condition that the lower bound of :mod:`optimise.search` also uses.
+utilisation above 1 at that moment. It is a screen, not a necessary
+condition (a queue can carry work into the next period), so the search's
+confirming pass simulates every move it pruned; the valid lower bound is
+:mod:`optimise.lower_bound`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -43,14 +51,28 @@ Key = tuple[str, str, str, str | None]      # staff type, pattern name, station,
 
 @dataclass(frozen=True)
 class Move:
-    kind: str                # remove, retime, swap
+    kind: str                # remove, retime, swap, replan
     key: Key
     to: Key | None           # the entry the person moves to (None: removed)
     saving: float
     roster: Roster
+    text: str = ""           # replan: what was lowered
+    requirements: Requirements | None = field(default=None, compare=False, repr=False)   # replan: the new ones
+    milp_s: float = 0.0      # replan: the MILP solve
+    milp: object = field(default=None, compare=False, repr=False)   # replan: its MilpStatus
+
+    @property
+    def ident(self) -> str:
+        """Identity for "already failed": a replan depends on the requirements it starts from."""
+        if self.kind != "replan":
+            return self.label
+        return self.label + " | " + "; ".join(f"{s}@{iv:g}{d:+d}" for (s, iv), d in
+                                                sorted(self.requirements.adjust.items()))
 
     @property
     def label(self) -> str:
+        if self.kind == "replan":
+            return self.text
         k, j, s, g = self.key
         where = f"{k}/{j}@{s}" + (f"[{g}]" if g else "")
         if self.kind == "remove":
@@ -120,6 +142,41 @@ def neighbours(scenario: Scenario, settings: OptimiseSettings, roster: Roster,
             add("swap", key, (k2, j, s, g))
     moves.sort(key=lambda m: (-m.saving, m.kind, m.label))
     return moves
+
+
+def replan_moves(scenario: Scenario, roster: Roster, req: Requirements, intervals: list[float],
+                 milp: Callable[[Requirements], object], *, limit: int = 12, cache: dict | None = None) -> list[Move]:
+    """Lower one station's requirement in one interval by one; the MILP re-solves the roster (cheaper ones only).
+
+    ``intervals`` in the order to try them (e.g. targets held with the most
+    room first); at most ``limit`` MILP solves not already in ``cache``
+    (keyed by the requirements' adjustments). ``milp(requirements)`` returns a
+    :class:`optimise.shifts.ShiftSolution` or None (no roster).
+    """
+    cache = {} if cache is None else cache
+    now = roster.cost(scenario)
+    out, solved = [], 0
+    for iv in intervals:
+        for s in req.stations:
+            sel = req.period_interval_min == iv
+            if not (req.station_target(s)[sel] > 0).any():
+                continue
+            trial = req.with_adjust(s, iv, -1)
+            if np.array_equal(trial.station_target(s), req.station_target(s)):
+                continue                                   # already at the load it must carry
+            key = tuple(sorted(trial.adjust.items()))
+            if key not in cache:
+                if solved >= limit:
+                    continue
+                solved += 1
+                cache[key] = milp(trial)
+            sol = cache[key]
+            if sol is None or sol.cost >= now - 1e-9 or sol.roster == roster:
+                continue
+            out.append(Move("replan", ("", "", s, None), None, now - sol.cost, sol.roster,
+                            f"lower {s}@{format_clock(iv)} by one, MILP re-plan", trial, sol.solve_time_s,
+                            getattr(sol, "milp", None)))
+    return out
 
 
 def _on_duty(pattern, grid: np.ndarray) -> np.ndarray:

@@ -12,8 +12,9 @@ Logic
    move one to a cheaper start / length / lunch placement, swap one for a
    cheaper staff type), largest saving first. Every roster is simulated on
    the same seed (common random numbers by citizen). A move first has to keep
-   the rules (headcount, windows, cover rules) and the fluid bound (staff on
-   duty not below the offered load), then passes two stages, the
+   the rules (headcount, windows, cover rules) and a fluid screen (staff on
+   duty not below the offered load: a heuristic, not a necessary condition,
+   since a queue carries work into the next period), then passes two stages, the
    screen-then-confirm idea of ranking and selection (Kim & Nelson 2001;
    Nelson, Swann, Goldsman & Song 2001), here as a two-stage feasibility check:
 
@@ -28,9 +29,9 @@ Logic
 
    Accepting a move makes it the incumbent; moves that failed are not retried
    during the descent (fewer staff never serve better: a removal that failed
-   from a larger roster fails from a smaller one), and moves below the fluid
-   bound are not simulated. The descent ends when a confirming pass from the
-   incumbent, every move re-tried and simulated (the fluid bound prunes
+   from a larger roster fails from a smaller one), and moves below the fluid screen
+   are not simulated. The descent ends when a confirming pass from the
+   incumbent, every move re-tried and simulated (the fluid screen prunes
    nothing there), accepts nothing: a local optimum on this seed. Or when the
    time budget ``budget_s`` runs out (then nothing is claimed).
 3. Verification on fresh seeds (``seed + verify_seed_offset``, never used while
@@ -38,11 +39,11 @@ Logic
    the accepted rosters before it are verified in turn (newest first).
 4. Evidence: the final pass (every move tried from the final roster, the stage
    it reached and the target it breaks with its estimate and bound), and a
-   lower bound: the MILP on necessary requirements (the fluid bound: standard-
-   speed staff on duty at least the offered load ``m(t)`` of the arrivals after
-   opening at every station and period, each skill's share of it too, with the
-   same windows, headcount and cover rules). The lower bound is a bound of the
-   fluid model, not a proof about the simulated hall.
+   lower bound (:mod:`optimise.lower_bound`: the cheapest roster, within the
+   same windows, headcount, templates and cover rules, that can do the work of
+   the citizens ticketed after every moment by the end of the day, less what
+   the unserved and abandonment limits let go). The lower bound is a bound of
+   the fluid model, not a proof about the simulated hall.
 """
 
 from __future__ import annotations
@@ -58,11 +59,13 @@ from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario
 
 from .causes import relax_and_test
-from .loop import StaffingPlan, missed, plan_staffing
-from .moves import Move, below_fluid, breaks_rule, neighbours
+from .loop import StaffingPlan, interval_margins, missed, plan_staffing
+from .lower_bound import fluid_lower_bound
+from .milp_status import iteration_columns
+from .moves import Move, below_fluid, breaks_rule, neighbours, replan_moves
 from .requirements import Requirements, compute_requirements
 from .settings import generate_patterns, resolve_settings
-from .shifts import InfeasiblePlan, Roster, plan_shifts
+from .shifts import InfeasiblePlan, NoRosterInTime, Roster, plan_shifts
 
 METHODS = ("sipp", "time_varying", "transient")
 
@@ -79,6 +82,22 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
     walked_back: int = 0                # accepted rosters dropped because they missed out of sample
     causes: pd.DataFrame = field(default_factory=pd.DataFrame)   # optimise.causes, when the roster misses
+    lower_bound_method: str = ""
+    lower_bound_note: str = ""
+
+    def headline(self, cost: float) -> str:
+        """"best found C; no single removal or move keeps every target; lower bound L" (or what is known)."""
+        if self.status == "local optimum":
+            moves = "no single removal or move keeps every target"
+        elif self.status == "budget":
+            moves = "the search stopped on its budget before trying every move (nothing proven)"
+        elif self.status == "walked back":
+            moves = "a move from it keeps every target in sample (its cheaper successor missed out of sample)"
+        else:
+            moves = "no start holds every target, so no move was tried"
+        lb = (f"lower bound {self.lower_bound:.2f}" + ("" if self.lower_bound_optimal else " (solver's best bound)")
+              if self.lower_bound is not None else f"no lower bound ({self.lower_bound_note})")
+        return f"best found {cost:.2f}; {moves}; {lb}"
 
 
 def worst_row(result: ExperimentResult, confident: bool) -> dict:
@@ -101,20 +120,6 @@ def fluid_requirements(scenario: Scenario, grid_min: int) -> Requirements:
     base = compute_requirements(scenario, "time_varying", grid_min, opening_batch=False)
     pooled = {s: np.where(v > 1e-9, np.ceil(v - 1e-9), 0).astype(int) for s, v in base.pooled_load.items()}
     return replace(base, method="fluid", pooled_staff=pooled, skill_staff=dict(base.load), adjust={})
-
-
-def lower_bound(scenario: Scenario, settings: OptimiseSettings, patterns, solver: str,
-                time_limit_s: float) -> tuple[float | None, bool, str]:
-    """Cost of the MILP on the fluid requirements: ``(cost, optimal, note)``."""
-    req = fluid_requirements(scenario, settings.grid_min)
-    try:
-        sol = plan_shifts(scenario, settings, req, solver=solver, time_limit_s=time_limit_s, fill=True,
-                          patterns=patterns)
-    except InfeasiblePlan as exc:
-        return None, False, f"lower bound: the cover rules cannot be met ({exc.problems[:1]})"
-    if not sol.shortfalls.empty:
-        return None, False, "lower bound: the fluid requirements exceed the windows or headcount somewhere"
-    return sol.cost, sol.optimal, f"lower bound solved in {sol.solve_time_s:.2f} s ({sol.status})"
 
 
 def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *, methods=METHODS,
@@ -166,8 +171,29 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
                  + (", holds every target in sample)" if best.targets_held else ", misses targets in sample)"))
     incumbent, inc_res = best.roster, best.evaluation
     chain = [(incumbent, inc_res)]
+    chain_milp = [best.milp]                  # the MILP solve each accepted roster came from
     fluid = fluid_requirements(scenario, settings.grid_min)
     status = "local optimum"
+    fill = settings.beyond_limits == "fill"
+    replan_req = [best.requirements]          # the requirements the replan moves lower (the last accepted replan's)
+    replan_cache: dict = {}
+
+    def milp_or_none(r: Requirements):
+        try:
+            return plan_shifts(scenario, settings, r, solver=solver, time_limit_s=time_limit_s, fill=fill,
+                               patterns=patterns)
+        except (InfeasiblePlan, NoRosterInTime):         # no roster to try (a time-limited miss is not a move)
+            return None
+
+    def candidates(roster: Roster, result) -> list[Move]:
+        """Single moves and replan moves from ``roster``, largest saving first."""
+        out = neighbours(scenario, settings, roster, patterns)
+        if result is not None and replan_req[0] is not None:
+            room = interval_margins(result).sort_values(ascending=False)
+            out += replan_moves(scenario, roster, replan_req[0], [float(iv) for iv in room.index], milp_or_none,
+                                cache=replan_cache)
+        out.sort(key=lambda m: (-m.saving, m.kind, m.label))
+        return out
 
     def over_budget() -> bool:
         return time.perf_counter() - started > budget_s
@@ -181,7 +207,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
             return {**row, "stage": "rules", "replications": 0, "keeps_every_target": False, "breaks": why}
         why = below_fluid(scenario, move.roster, fluid) if prune else None
         if why is not None:
-            return {**row, "stage": "fluid bound", "replications": 0, "keeps_every_target": False, "breaks": why}
+            return {**row, "stage": "fluid screen", "replications": 0, "keeps_every_target": False, "breaks": why}
         t0 = time.perf_counter()
         res = run_experiment(move.roster.apply(scenario), stages[0], seed, workers=workers)
         stage, w = "screen", worst_row(res, confident=len(stages) == 1)
@@ -201,8 +227,8 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
               "staff": move.roster.staff(), "paid_hours": move.roster.paid_hours(), "accepted": not w,
               "targets": len(res.summary()["targets"]),
               "targets_met": int(res.summary()["targets"]["met_confident"].sum()),
-              "misses": out["breaks"], "simulation_s": out["simulation_s"], "milp_s": 0.0,
-              "note": move.label})
+              "misses": out["breaks"], "simulation_s": out["simulation_s"], "milp_s": round(move.milp_s, 3),
+              **iteration_columns(move.milp), "note": move.label})
         return out
 
     failed: set[str] = set()
@@ -212,29 +238,32 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
                      "is skipped")
         status = "no start holds"
     else:
-        confirm = False            # the confirming pass re-tries every move, simulating even those the fluid bound prunes
+        confirm = False            # the confirming pass re-tries every move, simulating even those the fluid screen prunes
         while True:
             if over_budget():
                 status = "budget"
                 break
             accepted, rows = None, []
-            for move in neighbours(scenario, settings, incumbent, patterns):
+            for move in candidates(incumbent, inc_res):
                 if over_budget():
                     status = "budget"
                     break
-                if move.label in failed and not confirm:
+                if move.ident in failed and not confirm:
                     continue
                 r = evaluate(move, prune=not confirm)
                 rows.append(r)
                 if r["keeps_every_target"]:
                     accepted = (move, r["_result"])
                     break
-                failed.add(move.label)
+                failed.add(move.ident)
             if status == "budget":
                 final_pass = rows
                 break
             if accepted is not None:
                 incumbent, inc_res = accepted[0].roster, accepted[1]
+                chain_milp.append(accepted[0].milp if accepted[0].kind == "replan" else chain_milp[-1])
+                if accepted[0].kind == "replan":
+                    replan_req[0] = accepted[0].requirements
                 chain.append((incumbent, inc_res))
                 confirm = False
                 continue
@@ -243,15 +272,16 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
                 break
             confirm = True
     moves = pd.DataFrame([{k: v for k, v in r.items() if k != "_result"} for r in final_pass])
-    lb, lb_optimal, lb_note = lower_bound(scenario, settings, patterns, solver, time_limit_s)
-    notes.append(lb_note)
+    bound = fluid_lower_bound(scenario, settings, patterns, solver, time_limit_s)
+    notes.append(bound.note)
     if status == "budget":
         notes.append(f"the search stopped on its budget ({budget_s:g} s): not a local optimum, nothing proven")
     plan, back = _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver, started, best)
+    plan.milp = chain_milp[len(chain) - 1 - back]
     if back:            # the evidence must be that of the roster reported: its moves, the rejected one marked
         rejected = chain[len(chain) - back][0]
         rows = []
-        for move in neighbours(scenario, settings, plan.roster, patterns):
+        for move in candidates(plan.roster, plan.evaluation):
             if move.roster == rejected:
                 rows.append({"move": move.label, "kind": move.kind, "staff_type": move.key[0], "station": move.key[2],
                              "from_shift": move.key[1], "saving": round(move.saving, 6),
@@ -269,7 +299,8 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
     if judged is not None and not missed(judged).empty:
         causes = relax_and_test(scenario, settings, plan.roster, judged, patterns,
                                 replications=min(judged.replications, 40), workers=workers)
-    return plan, SearchResult(moves, pd.DataFrame(start_rows), lb, lb_optimal, status, notes, back, causes)
+    return plan, SearchResult(moves, pd.DataFrame(start_rows), bound.cost, bound.proven, status, notes, back, causes,
+                              bound.method, bound.note)
 
 
 def _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver, started, best):
@@ -297,7 +328,14 @@ def _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver
                                  "the next one back is reported")
                 break
     held = res is not None and missed(res).empty
+    frame = pd.DataFrame(log)
+    status = frame.get("milp_status", pd.Series(dtype=object)).dropna()
+    all_optimal = bool((status == "optimal").all())
+    if not all_optimal:
+        notes.append(f"{int((status != 'optimal').sum())} MILP solve(s) stopped on their time limit: the rosters "
+                     "they gave are not proven cheapest for their requirements (milp_status, milp_gap in "
+                     "iterations.csv)")
     return StaffingPlan(final, roster, roster.cost(scenario), roster.paid_hours(), best.requirements,
-                        best.shortfalls, pd.DataFrame(log), res, verification, held, notes,
-                        float(pd.DataFrame(log).get("milp_s", pd.Series(dtype=float)).fillna(0).sum()),
-                        time.perf_counter() - started, solver), back
+                        best.shortfalls, frame, res, verification, held, notes,
+                        float(frame.get("milp_s", pd.Series(dtype=float)).fillna(0).sum()),
+                        time.perf_counter() - started, solver, best.milp, all_optimal), back

@@ -1,46 +1,9 @@
 """The shift MILP: the cheapest roster that covers the staffing requirements.
 
-Formulation
------------
-Sets: staff types ``k``; shift patterns ``j`` (from the templates, see
-:mod:`optimise.settings`); stations ``s``; skills ``q`` needed at ``s``;
-planning periods ``p`` of ``grid_min`` minutes (requirement periods: those in
-the ticket hours, and drain periods after a closure, see
-:mod:`optimise.requirements`). ``full[j, p] = 1`` when pattern ``j`` is on duty
-throughout the part of ``p`` inside the ticket hours (the whole of ``p``
-outside them), ``any[j, p] = 1`` when it is on duty at some moment of ``p``.
-
-Variables:
-
-* ``x[k, j, s, g]`` integer >= 0: staff of type ``k`` working pattern ``j`` at
-  station ``s`` in window group ``g`` (``g = None``: the station's ordinary
-  windows; only where ``k`` may work ``j`` and ``s``).
-* ``y[k, s, q, p]`` >= 0: on-duty staff of type ``k`` at ``s`` allocated to
-  skill ``q`` in period ``p`` (only where ``k`` holds ``q``). Staff of the
-  same type at the same station are interchangeable, so allocating per type
-  (rather than per type and pattern) loses nothing and keeps the model small.
-* ``z[r, p]`` binary: conditional rule ``r`` is triggered in period ``p``.
-
-Write ``N[k, s, p] = sum_{j, g} full[j, p] x[k, j, s, g]`` over the ordinary windows and the
-groups whose staff help others when idle (staff on duty who count toward the
-requirements), ``A[k, s, g, p]`` the same for one group and ``A[k, s, p]`` for all seats.
-
-    minimise    sum_{k,j,s} cost_per_hour[k] paid_hours[j] x[k, j, s]
-    alloc_{k}_{s}_{p}:    sum_q y[k, s, q, p] <= N[k, s, p]              (a person is counted once)
-    cover_{s}_{q}_{p}:    sum_k y[k, s, q, p] / speed[k, q] >= T[s, q, p]  (standard-speed staff per skill)
-    pool_{s}_{p}:         sum_k N[k, s, p] >= T[s, p]                    (staff on duty per station)
-    windows_{s}_{p}:      sum_{k,j} any[j, p] x[k, j, s, None] <= windows[s] - sum_g windows[s, g]
-    windows_{s}_{g}_{p}:  sum_{k,j} any[j, p] x[k, j, s, g] <= windows[s, g]   (every period)
-    headcount_{k}:        sum_{j,s} x[k, j, s] <= headcount[k]
-    template_{t}:         sum_{k, j in t, s} x[k, j, s] <= max_staff[t]
-    rule_{r}_{p}:         sum_{k in K_r} A[k, s_r, (g_r), p] >= m_r         (when: always)
-                          sum_{k in K_r} A[k, s_r, (g_r), p] >= m_r z[r, p] (when: windows_open_at_least n)
-    rule_{r}_{p}_trigger: sum_k A[k, s_r, p] <= n - 1 + windows[s_r] z[r, p]
-                          (a rule with a window_group g_r counts the staff seated in it only)
-
-``T`` comes from :class:`optimise.requirements.Requirements` (``T[s, p]``
-integer, ``T[s, q, p]`` fractional). Rules apply in every period in which
-tickets are issued. Overtime is not in the objective (the simulation records it).
+The model (variables, constraints, the implicit break model and the
+tie-break) is built in :mod:`optimise.milp_model`; this module solves it,
+reads the roster and what the solve proved (:mod:`optimise.milp_status`),
+and diagnoses infeasibility.
 
 Infeasibility
 -------------
@@ -54,7 +17,6 @@ the path of the ``.lp`` file of the original model.
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import tempfile
@@ -73,15 +35,22 @@ from sim.loading import scenario_from_dict
 from sim.optimise_settings import OptimiseSettings
 from sim.scenario import RosterEntry, Scenario, ShiftPattern
 
+from .milp_model import ShiftModel, build_model
+from .milp_model import constraint_by_name as _constraint
+from .milp_model import period_label as _label
+from .milp_status import MilpStatus, read_status
 from .requirements import Requirements
-from .settings import PatternOption, allowed_stations, generate_patterns
+from .settings import PatternOption, generate_patterns
 
 SOLVERS = {"highs": "HiGHS", "cbc": "PULP_CBC_CMD"}
-SLACK_COST = 1000.0
 
 
 class SolverUnavailable(RuntimeError):
     """The chosen MILP solver is not installed."""
+
+
+class NoRosterInTime(RuntimeError):
+    """The solver stopped on its time limit before finding any roster (nothing to report, nothing proven)."""
 
 
 class InfeasiblePlan(Exception):
@@ -163,19 +132,7 @@ class ShiftSolution:
     shortfalls: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # fill mode: what is not covered
     variables: int = 0                          # size of the MILP solved
     constraints: int = 0
-
-
-@dataclass
-class ShiftModel:
-    """The PuLP problem and what is needed to read its solution."""
-
-    problem: pulp.LpProblem
-    x: dict[tuple[str, str, str, str | None], pulp.LpVariable]   # (staff type, pattern, station, window group)
-    patterns: dict[str, PatternOption]
-    periods: np.ndarray
-    full: dict[str, np.ndarray]
-    slacks: dict[str, tuple[pulp.LpVariable, dict]]
-    targets: dict[tuple, float]
+    milp: MilpStatus | None = None              # optimal / time_limited (gap, bound) / infeasible
 
 
 def make_solver(name: str, time_limit_s: float = 60.0, mip_gap: float = 1e-6, msg: bool = False):
@@ -191,166 +148,6 @@ def make_solver(name: str, time_limit_s: float = 60.0, mip_gap: float = 1e-6, ms
         raise SolverUnavailable(f"solver '{name}' is not installed ({hint}); "
                                 + (f"available instead: {', '.join(others)}" if others else "no other solver is available"))
     return solver
-
-
-def _coverage(pattern: ShiftPattern, periods: np.ndarray, grid: float, active: dict[float, tuple[float, float]]):
-    work = pattern.work_periods_min()
-    full = np.zeros(len(periods), dtype=int)
-    anyc = np.zeros(len(periods), dtype=int)
-    for i, p in enumerate(periods):
-        lo, hi = active.get(float(p), (p, p + grid))
-        full[i] = any(a <= lo + 1e-9 and hi <= b + 1e-9 for a, b in work)
-        anyc[i] = any(a < p + grid - 1e-9 and p < b - 1e-9 for a, b in work)
-    return full, anyc
-
-
-def active_spans(scenario: Scenario, periods, grid: float) -> dict[float, tuple[float, float]]:
-    """The part of each requirement period inside the ticket hours."""
-    h = scenario.hours
-    spans = [(s.start, min(s.end, h.last_ticket_min)) for s in h.sessions if s.start < h.last_ticket_min]
-    out = {}
-    for p in periods:
-        parts = [(max(a, p), min(b, p + grid)) for a, b in spans if a < p + grid and p < b]
-        if parts:
-            out[float(p)] = (min(a for a, _ in parts), max(b for _, b in parts))
-    return out
-
-
-def _var(prob: pulp.LpProblem, name: str, cat: str = "Continuous") -> pulp.LpVariable:
-    """A variable >= 0 attached to ``prob`` (PuLP 3.3's API; plain ``LpVariable`` on older PuLP)."""
-    if hasattr(prob, "add_variable"):
-        return prob.add_variable(name, lowBound=0, cat=cat)
-    return pulp.LpVariable(name, lowBound=0, cat=cat)
-
-
-def _constraint(prob: pulp.LpProblem, name: str):
-    if hasattr(prob, "get_constraint_by_name"):
-        return prob.get_constraint_by_name(name)
-    return prob.constraints.get(name)
-
-
-def _label(t: float) -> str:
-    return format_clock(t).replace(":", "")
-
-
-def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirements,
-                patterns: list[PatternOption] | None = None, *, slack: str | None = None) -> ShiftModel:
-    """The MILP of the module docstring for these requirements.
-
-    ``slack="requirements"`` makes the ``cover`` and ``pool`` constraints
-    elastic (the "fill" mode: staff up to the limits); ``slack="all"`` also the
-    rules (the diagnostic model). Slack costs ``SLACK_COST`` per staff-period.
-    """
-    patterns = {p.name: p for p in (patterns if patterns is not None else generate_patterns(scenario, settings))}
-    grid = float(req.grid_min)
-    req_periods = [float(p) for p in req.period_start_min]
-    starts = [p.pattern.start for p in patterns.values()] + req_periods
-    ends = [p.pattern.end for p in patterns.values()] + [p + grid for p in req_periods]
-    periods = np.arange(math.floor(min(starts) / grid) * grid, math.ceil(max(ends) / grid) * grid, grid)
-    active = active_spans(scenario, req_periods, grid)
-    full, anyc = {}, {}
-    for name, p in patterns.items():
-        full[name], anyc[name] = _coverage(p.pattern, periods, grid, active)
-    index = {float(p): i for i, p in enumerate(periods)}
-    req_idx = [index[p] for p in req_periods]
-
-    prob = pulp.LpProblem(f"shifts_{scenario.name}", pulp.LpMinimize)
-    x = {}
-    for k, stype in scenario.staff_types.items():
-        for s in allowed_stations(scenario, settings, k):
-            for g in (None, *scenario.stations[s].window_groups):
-                for name, p in patterns.items():
-                    if p.allows(k):
-                        x[(k, name, s, g)] = _var(prob, f"x_{k}_{name}_{s}" + (f"_{g}" if g else ""), "Integer")
-    cost = pulp.lpSum(scenario.staff_types[k].cost_per_hour * patterns[j].paid_hours * v
-                      for (k, j, s, g), v in x.items())
-
-    def serves_all(s, g):   # staff at a restricted window count toward the requirements if they help others
-        return g is None or scenario.stations[s].window_groups[g].when_idle == "help_others"
-
-    by_ks: dict[tuple, list] = {}
-    for (k, j, s, g), v in x.items():
-        by_ks.setdefault((k, s, "all"), []).append((j, v))
-        by_ks.setdefault((k, s, g), []).append((j, v))
-        if serves_all(s, g):
-            by_ks.setdefault((k, s, "cover"), []).append((j, v))
-
-    def on_duty(k, s, i, seats="cover"):
-        return pulp.lpSum(v for j, v in by_ks.get((k, s, seats), ()) if full[j][i])
-
-    slacks: dict[str, tuple] = {}
-    targets: dict[tuple, float] = {}
-
-    def add(lhs, rhs, name, info):
-        """``lhs >= rhs``, with a slack on the left where the mode asks for one."""
-        if slack == "all" or (slack == "requirements" and info["kind"] != "rule"):
-            e = _var(prob, f"slack_{name}")
-            slacks[name] = (e, info)
-            lhs = lhs + e
-        prob.addConstraint(lhs >= rhs, name)
-
-    for s in req.stations:
-        types = [k for k in scenario.staff_types if s in allowed_stations(scenario, settings, k)]
-        pool, skill_t = req.station_target(s), req.skill_targets(s)
-        for r, i in enumerate(req_idx):
-            t = periods[i]
-            if pool[r] > 0:
-                targets[("pool", s, float(t))] = float(pool[r])
-                add(pulp.lpSum(on_duty(k, s, i) for k in types), int(pool[r]), f"pool_{s}_{_label(t)}",
-                    {"kind": "pool", "station": s, "period": t, "required": int(pool[r])})
-            ys = {}
-            for q, target in skill_t.items():
-                if target[r] <= 1e-9:
-                    continue
-                able = [k for k in types if q in scenario.staff_types[k].skills]
-                for k in able:
-                    ys[(k, q)] = _var(prob, f"y_{k}_{s}_{q}_{_label(t)}")
-                targets[("cover", s, q, float(t))] = float(target[r])
-                add(pulp.lpSum(ys[(k, q)] / scenario.staff_types[k].skills[q] for k in able), float(target[r]),
-                    f"cover_{s}_{q}_{_label(t)}",
-                    {"kind": "cover", "station": s, "skill": q, "period": t, "required": float(target[r])})
-            for k in types:
-                mine = [v for (kk, _), v in ys.items() if kk == k]
-                if mine:
-                    prob.addConstraint(pulp.lpSum(mine) <= on_duty(k, s, i), f"alloc_{k}_{s}_{_label(t)}")
-    for s, st in scenario.stations.items():
-        seats = {None: st.windows - sum(g.windows for g in st.window_groups.values()),
-                 **{g: grp.windows for g, grp in st.window_groups.items()}}
-        for g, limit in seats.items():
-            for i, t in enumerate(periods):
-                used = [v for (k, j, ss, gg), v in x.items() if ss == s and gg == g and anyc[j][i]]
-                if used:
-                    prob.addConstraint(pulp.lpSum(used) <= limit,
-                                       f"windows_{s}_{_label(t)}" if g is None else f"windows_{s}_{g}_{_label(t)}")
-    for k, limit in settings.headcount.items():
-        mine = [v for (kk, _, _, _), v in x.items() if kk == k]
-        if mine:
-            prob.addConstraint(pulp.lpSum(mine) <= limit, f"headcount_{k}")
-    for tid, t in settings.shift_templates.items():
-        if t.max_staff is not None:
-            mine = [v for (_, j, _, _), v in x.items() if patterns[j].template == tid]
-            if mine:
-                prob.addConstraint(pulp.lpSum(mine) <= t.max_staff, f"template_{tid}")
-    ticket_idx = [i for i, kind in zip(req_idx, req.kinds()) if kind == "ticket"]
-    for rule in settings.cover_rules:
-        s = rule.station
-        for i in ticket_idx:
-            t = periods[i]
-            have = pulp.lpSum(on_duty(k, s, i, rule.window_group or "all") for k in rule.staff_types)
-            info = {"kind": "rule", "rule": rule.id, "station": s, "period": t, "required": rule.min_staff}
-            if rule.when == "always":
-                add(have, rule.min_staff, f"rule_{rule.id}_{_label(t)}", info)
-            else:
-                z = _var(prob, f"z_{rule.id}_{_label(t)}", "Binary")
-                total = pulp.lpSum(on_duty(k, s, i, "all") for k in scenario.staff_types)
-                prob.addConstraint(total <= rule.when.windows_open_at_least - 1 + scenario.stations[s].windows * z,
-                                   f"rule_{rule.id}_{_label(t)}_trigger")
-                add(have - rule.min_staff * z, 0, f"rule_{rule.id}_{_label(t)}", info)
-    objective = cost
-    if slacks:
-        objective = cost + SLACK_COST * pulp.lpSum(e for e, _ in slacks.values())
-    prob.setObjective(objective)
-    return ShiftModel(prob, x, patterns, periods, full, slacks, targets)
 
 
 def _on_duty_frame(model: ShiftModel, values: dict) -> pd.DataFrame:
@@ -418,23 +215,31 @@ def describe_shortfalls(frame: pd.DataFrame) -> list[str]:
 
 def solve(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, solver: str = "highs",
           time_limit_s: float = 60.0, mip_gap: float = 1e-6) -> ShiftSolution:
-    """Solve ``model``; raise :class:`InfeasiblePlan` (without diagnosis) or return the roster."""
+    """Solve ``model``; raise :class:`InfeasiblePlan` (without diagnosis) or return the roster.
+
+    ``ShiftSolution.milp`` says what the solve proved (:mod:`optimise.milp_status`);
+    ``optimal`` is True only for a proven optimum, never for a time-limited incumbent.
+    """
     status, sol_status, seconds = _solve(model, solver, time_limit_s, mip_gap)
     if sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) or \
             any(v.varValue is None for v in model.x.values()):
         if status == pulp.LpStatusInfeasible:
             raise InfeasiblePlan(pulp.LpStatus[status], None, [])
-        raise RuntimeError(f"the {solver} solver found no roster within {time_limit_s:g} s "
-                           f"(status {pulp.LpStatus[status]}); raise the time limit")
+        raise NoRosterInTime(f"the {solver} solver found no roster within {time_limit_s:g} s "
+                             f"(status {pulp.LpStatus[status]}); raise the time limit (--time-limit)")
     values = {key: int(round(v.varValue)) for key, v in model.x.items() if v.varValue and round(v.varValue) > 0}
     entries = tuple(RosterEntry(staff_type=k, shift=j, station=s, count=n, **({"window_group": g} if g else {}))
                     for (k, j, s, g), n in sorted(values.items(), key=lambda kv: tuple(str(p) for p in kv[0])))
     used = {j for _, j, _, _ in values}
     roster = Roster(entries, {j: model.patterns[j].pattern for j in sorted(used)})
-    return ShiftSolution(roster, roster.cost(scenario), roster.paid_hours(), pulp.LpStatus[status],
-                         sol_status == pulp.LpSolutionOptimal, seconds, _on_duty_frame(model, values),
-                         _shortfalls(model, scenario, settings), len(model.problem.variables()),
-                         len(model.problem.constraints))
+    if model.x:
+        info = read_status(model.problem, status, seconds, epsilon=model.epsilon, people=sum(values.values()),
+                           max_people=model.max_people, grid=model.grid)
+    else:
+        info = MilpStatus("optimal", 0.0, 0.0, 0.0, seconds, 0, len(model.problem.constraints))
+    return ShiftSolution(roster, roster.cost(scenario), roster.paid_hours(), info.status, info.optimal, seconds,
+                         _on_duty_frame(model, values), _shortfalls(model, scenario, settings),
+                         len(model.problem.variables()), len(model.problem.constraints), info)
 
 
 def _binding(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, info: dict) -> str:

@@ -148,6 +148,12 @@ def test_cli_writes_the_results_folder_and_a_reproducible_scenario(files, tmp_pa
     for name in ("roster.csv", "iterations.csv", "targets.csv", "intervals.csv", "requirements.csv",
                  "shortfalls.csv", "manifest.json", "plan.json", "scenario_optimised.yaml", "moves.csv", "starts.csv"):
         assert (out / name).exists(), name
+    import json
+    info = json.loads((out / "plan.json").read_text(encoding="utf-8"))      # what the MILP and the search proved
+    assert info["milp"]["status"] in ("optimal", "time_limited") and info["milp"]["variables"] > 0
+    assert info["search"]["lower_bound_method"] and info["search"]["headline"].startswith("best found")
+    assert "milp_status" in (out / "iterations.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert "MILP of this roster's requirements" in printed
     again = load_scenario(out / "scenario_optimised.yaml")
     assert again.roster and again.experiment.replications == 10
     reproduced = run_experiment(again).summary()["targets"]
@@ -172,6 +178,8 @@ def test_cli_bad_input_and_infeasible(files, tmp_path, capsys):
     assert optimise_cmd.run(_args(scenario, out, strict)) == 3
     assert "headcount of clerk" in capsys.readouterr().err
     assert (out / "infeasible.txt").exists() and list(out.glob("*.lp"))
+    import json
+    assert json.loads((out / "plan.json").read_text(encoding="utf-8"))["milp"]["status"] == "infeasible"
     with pytest.raises(ScenarioError):
         optimise_cmd.load_settings(tmp_path / "missing.yaml")
 

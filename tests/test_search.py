@@ -12,7 +12,9 @@ from __future__ import annotations
 import pytest
 
 from optimise.loop import plan_staffing
-from optimise.moves import breaks_rule, neighbours
+from optimise.moves import breaks_rule, counts, build_roster, neighbours, replan_moves
+from optimise.requirements import compute_requirements
+from optimise.shifts import plan_shifts
 from optimise.search import METHODS, find_roster
 from optimise.settings import generate_patterns, settings_from_dict
 from sim.experiment import run_experiment
@@ -58,13 +60,18 @@ def test_search_is_no_dearer_than_the_cheapest_analytic_start_that_meets_every_t
     log = plan.iterations
     assert {"screen", "accept", "verify"} <= set(log["stage"].dropna())
     assert (log.loc[log["stage"] == "screen", "replications"] == 5).all()
-    assert evidence.lower_bound is not None and evidence.lower_bound <= plan.cost + 1e-9
+    assert evidence.lower_bound is not None and 0 < evidence.lower_bound <= plan.cost + 1e-9
+    assert evidence.lower_bound_method and f"lower bound {evidence.lower_bound:.2f}" in evidence.headline(plan.cost)
+    assert evidence.headline(plan.cost).startswith(f"best found {plan.cost:.2f}; ")
+    solved = log.dropna(subset=["milp_status"])            # every MILP solve says what it proved
+    assert len(solved) and (solved["milp_status"] == "optimal").all() and plan.milp.status == "optimal"
+    assert (solved["milp_variables"] > 0).all() and (solved["milp_time_s"] >= 0).all()
 
 
 def test_no_single_move_from_the_final_roster_keeps_every_target_on_the_verification_seed(found):
     s, o, plan, evidence = found
     moves = neighbours(s, o, plan.roster, generate_patterns(s, o))
-    assert moves and len(evidence.moves) == len(moves)            # moves.csv lists every move from the final roster
+    assert moves and (evidence.moves["kind"] != "replan").sum() == len(moves)   # moves.csv: every move from it
     assert evidence.moves["breaks"].notna().all()
     if evidence.status == "walked back":                          # the search's optimum failed out of sample:
         assert evidence.walked_back >= 1                          # ... it says so and claims nothing
@@ -79,3 +86,33 @@ def test_no_single_move_from_the_final_roster_keeps_every_target_on_the_verifica
             continue
         t = run_experiment(move.roster.apply(s), plan.verification.replications, seed).summary()["targets"]
         assert not t["met_confident"].all(), move.label
+
+
+def test_replan_moves_lower_one_requirement_and_let_the_milp_re_solve_the_rest():
+    s, o = small_hall(), settings_from_dict(SETTINGS)
+    options = generate_patterns(s, o)
+    req = compute_requirements(s, "time_varying", o.grid_min)
+    base = plan_shifts(s, o, req, patterns=options)
+    c = counts(base.roster)
+    extra = ("clerk", next(p.name for p in options if p.template == "F"), "desk", None)
+    c[extra] = c.get(extra, 0) + 1                         # a dearer roster than the MILP's: room to re-plan
+    current = build_roster(c, {p.name: p.pattern for p in options})
+    solves = []
+
+    def milp(r):
+        solves.append(r)
+        return plan_shifts(s, o, r, patterns=options)
+
+    intervals = sorted(set(req.period_interval_min.tolist()))
+    cache: dict = {}
+    moves = replan_moves(s, current, req, intervals, milp, cache=cache)
+    assert moves and all(m.kind == "replan" and "MILP re-plan" in m.label for m in moves)
+    for m in moves:
+        changed = {k: v for k, v in m.requirements.adjust.items() if v != req.adjust.get(k, 0)}
+        assert list(changed.values()) == [-1]              # one station in one interval, lowered by one
+        assert m.roster.cost(s) == pytest.approx(plan_shifts(s, o, m.requirements, patterns=options).cost)
+        assert m.saving == pytest.approx(current.cost(s) - m.roster.cost(s)) and m.saving > 0
+        assert breaks_rule(s, o, m.roster, options) is None
+    n = len(solves)
+    again = replan_moves(s, current, req, intervals, milp, cache=cache)
+    assert len(solves) == n and [m.label for m in again] == [m.label for m in moves]   # cached, not re-solved

@@ -19,7 +19,7 @@ iterations.csv           every simulated iteration: phase (start method:initial/
                          (screen / accept / verify) and replications used, cost, targets held, misses, MILP
                          time, variables and constraints
 moves.csv                the last pass of the search: every move tried from the final roster, the stage it
-                         reached (rules, fluid bound, screen, accept) and the target it breaks, estimate and bound
+                         reached (rules, fluid screen, screen, confirm, accept) and the target it breaks, estimate and bound
 starts.csv               one row per analytic start: cost, held in sample, simulations
 requirements.csv         offered load and staff targets per planning period, station and skill
 shortfalls.csv           requirements the windows, headcount or templates could not meet, and why
@@ -105,10 +105,16 @@ def _progress(row: dict) -> None:
     misses = f"; misses {row['misses']}" if row.get("misses") else ""
     flag = "" if row.get("accepted", True) else " (rejected)"
     reps = f", {row['replications']} reps ({row['stage']})" if row.get("replications") else ""
-    milp = (f", MILP {row['milp_s']:.2f} s ({row['milp_variables']} vars, {row['milp_constraints']} cons)"
+    milp = (f", MILP {row['milp_s']:.2f} s ({row['milp_variables']} vars, {row['milp_constraints']} cons"
+            + ("" if row.get("milp_status", "optimal") == "optimal" else
+               f", {str(row['milp_status']).replace('_', '-')}, gap {_pct(row.get('milp_gap'))}") + ")"
             if row.get("milp_variables") else "")
     print(f"iteration {row['iteration']:>3} {row['phase']:<20} cost {row['cost']:8.2f}, {row['staff']} staff, "
           f"{row['paid_hours']:.1f} paid h{met}{misses}{flag}{reps}{milp}  [{row['note']}]", flush=True)
+
+
+def _pct(gap) -> str:
+    return "unknown" if gap is None or gap != gap else f"{100 * gap:.2f}%"
 
 
 def format_evidence(plan: StaffingPlan, search) -> str:
@@ -133,9 +139,11 @@ def format_evidence(plan: StaffingPlan, search) -> str:
         claim = f"no single removal or move of the {tried} tried keeps every target"
     else:
         claim = f"{kept} of {tried} moves keep every target"
-    lb = "none" if search.lower_bound is None else (f"{search.lower_bound:.2f}" +
-                                                    ("" if search.lower_bound_optimal else " (time-limited, not proven)"))
-    lines.append(f"  best found {plan.cost:.2f}; {claim}; lower bound {lb} (fluid: staff >= offered load)")
+    lb = (f"lower bound {search.lower_bound:.2f}" + ("" if search.lower_bound_optimal else " (the solver's best bound)")
+          if search.lower_bound is not None else f"no lower bound: {search.lower_bound_note}")
+    lines.append(f"  best found {plan.cost:.2f}; {claim}; {lb}")
+    if search.lower_bound_method:
+        lines.append(f"  (lower bound: {search.lower_bound_method}; a bound of the fluid model)")
     if not m.empty:
         for stage, g in m.groupby("stage", sort=False):
             lines.append(f"    {stage}: {len(g)} moves")
@@ -191,6 +199,10 @@ def format_plan(plan: StaffingPlan) -> str:
                 mark = "met on the estimate, CI crosses the goal" if r["met"] else "MISSED"
                 lines.append(f"    {r['interval']}: {r['estimate']:.3f} (95% CI {r['lo']:.3f}-{r['hi']:.3f}), "
                              f"goal {r['goal']:g}: {mark}")
+    if plan.milp is not None:
+        lines.append(f"MILP of this roster's requirements (the last solve it came from): {plan.milp.text()} "
+                     f"({plan.milp.variables} variables, {plan.milp.constraints} constraints, {plan.milp.time_s:.2f} s)"
+                     + ("" if plan.milp_all_optimal else "; some solves of the run were time-limited"))
     lines.append(f"Wall time {plan.wall_time_s:.1f} s (MILP {plan.milp_time_s:.2f} s)")
     return "\n".join(lines)
 
@@ -239,9 +251,12 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
                                                   "met_confident": int(v["met_confident"].sum())},
             "iterations": len(plan.iterations), "milp_time_s": round(plan.milp_time_s, 3),
             "wall_time_s": round(plan.wall_time_s, 3), "notes": plan.notes,
+            "milp": None if plan.milp is None else {**plan.milp.as_dict(), "all_solves_optimal": plan.milp_all_optimal},
             "search": None if search is None else {
                 "status": search.status, "lower_bound": search.lower_bound,
-                "lower_bound_optimal": search.lower_bound_optimal, "moves_tried": len(search.moves),
+                "lower_bound_optimal": search.lower_bound_optimal, "lower_bound_method": search.lower_bound_method,
+                "lower_bound_note": search.lower_bound_note, "headline": search.headline(plan.cost),
+                "moves_tried": len(search.moves),
                 "moves_keeping_every_target": 0 if search.moves.empty else int(search.moves["keeps_every_target"].sum())},
             **extra})
         header = (f"# Generated by `queueplan optimise {source}` on {time.strftime('%Y-%m-%d %H:%M')}.\n"
@@ -254,13 +269,15 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
 
 
 def _write_infeasible(exc: InfeasiblePlan, out: Path) -> None:
-    from ..runs.folders import run_folder
+    from ..runs.folders import run_folder, write_json
 
     with run_folder(out) as tmp:
         if exc.lp_path is not None and Path(exc.lp_path).exists():
             shutil.copy(exc.lp_path, tmp / Path(exc.lp_path).name)
         _csv(exc.shortfalls, tmp / "shortfalls.csv")
         (tmp / "infeasible.txt").write_text(str(exc) + "\n", encoding="utf-8")
+        write_json(tmp / "plan.json", {"milp": {"status": "infeasible", "objective": None, "best_bound": None,
+                                                "gap": None}, "problems": exc.problems})
 
 
 def run(args) -> int:
@@ -268,7 +285,7 @@ def run(args) -> int:
     from optimise.loop import plan_staffing
     from optimise.search import METHODS, find_roster
     from optimise.settings import load_settings, resolve_settings
-    from optimise.shifts import InfeasiblePlan, SolverUnavailable
+    from optimise.shifts import InfeasiblePlan, NoRosterInTime, SolverUnavailable
     from sim.loading import ScenarioError, load_scenario, scenario_warnings
 
     from ..runs.folders import RunFolderError
@@ -332,7 +349,7 @@ def run(args) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (SolverUnavailable, RunFolderError) as exc:
+    except (SolverUnavailable, RunFolderError, NoRosterInTime) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
