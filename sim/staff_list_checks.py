@@ -12,18 +12,10 @@ from __future__ import annotations
 import math
 
 from .horizon import one_day_horizon
+from .optimise_checks import skills_needed_at
 from .scenario import Scenario
 
 Finding = tuple[tuple, str]
-
-
-def _needed_at(s: Scenario) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {name: set() for name in s.stations}
-    for code, svc in s.services.items():
-        for step in svc.steps:
-            if step.station in out:
-                out[step.station].add(step.skill or code)
-    return out
 
 
 def _demanded(s: Scenario, code: str) -> bool:
@@ -65,7 +57,7 @@ def check_staff_list(s: Scenario) -> list[Finding]:
     weeks = horizon.weeks() if s.horizon is not None else 1.0
     day_hours = {d.day: max((_template_hours(t, *sessions_min(d, s)) for t in s.optimise.shift_templates.values()),
                             default=0.0) for d in days if not d.closed}
-    needed_at = _needed_at(s)
+    needed_at = skills_needed_at(s)
     all_needed = set().union(*needed_at.values())
     templates = set(s.optimise.shift_templates)
     rules = sl.rules
