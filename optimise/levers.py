@@ -46,8 +46,8 @@ remedies report them as not tried.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -80,7 +80,7 @@ class Lever:
     cost_per_day: float = 0.0       # the one-off cost spread over the amortisation days
     assumption_en: str = ""
     assumption_zh: str = ""
-    parts: list["Lever"] = field(default_factory=list)
+    parts: list[Lever] = field(default_factory=list)
 
     def apply(self, scenario: Scenario, settings: OptimiseSettings) -> dict:
         """The scenario dictionary with this change (its ``optimise`` block: ``settings`` changed)."""

@@ -39,6 +39,7 @@ class MilpStatus:
     variables: int
     constraints: int
     nodes: int | None = None
+    penalised: bool = False          # the objective holds the fill model's shortfall penalty (SLACK_COST per unit)
 
     @property
     def optimal(self) -> bool:
@@ -55,7 +56,8 @@ class MilpStatus:
     def as_dict(self) -> dict:
         """The ``milp`` block of plan.json."""
         return {"status": self.status, "objective": self.objective, "best_bound": self.best_bound, "gap": self.gap,
-                "time_s": round(self.time_s, 3), "variables": self.variables, "constraints": self.constraints}
+                "time_s": round(self.time_s, 3), "variables": self.variables, "constraints": self.constraints,
+                "objective_includes_shortfall_penalty": self.penalised}
 
 
 def tie_break_weight(coefficients: list[float], max_people: int) -> tuple[float, float | None]:

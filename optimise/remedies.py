@@ -152,7 +152,7 @@ def find_remedies(scenario: Scenario, settings: OptimiseSettings, plan: Staffing
             hall = scenario_from_dict(data, source=f"<{scenario.name}: {lever.change_en}>")
             p = plan_staffing(hall, hall.optimise, replications=screen, max_iterations=max_iterations, seed=seed,
                               workers=workers, verify=False)
-        except (ScenarioError, InfeasiblePlan) as exc:
+        except (ScenarioError, InfeasiblePlan, RuntimeError) as exc:   # RuntimeError: the solver found no roster
             why = exc.problems[0] if isinstance(exc, ScenarioError) and exc.problems else exc
             return {**row, "screen_misses": None, "reason_en": f"dropped: the changed hall is refused ({why})",
                     "reason_zh": f"舍弃：调整后的大厅不成立（{why}）"}

@@ -17,6 +17,7 @@ the path of the ``.lp`` file of the original model.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import tempfile
@@ -235,6 +236,8 @@ def solve(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, sol
     if model.x:
         info = read_status(model.problem, status, seconds, epsilon=model.epsilon, people=sum(values.values()),
                            max_people=model.max_people, grid=model.grid)
+        if model.slacks:
+            info = dataclasses.replace(info, penalised=True)
     else:
         info = MilpStatus("optimal", 0.0, 0.0, 0.0, seconds, 0, len(model.problem.constraints))
     return ShiftSolution(roster, roster.cost(scenario), roster.paid_hours(), info.status, info.optimal, seconds,

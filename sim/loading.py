@@ -159,9 +159,19 @@ def scenario_from_dict(data: dict, source: str = "<scenario>", lines: dict | Non
             problems.append(Problem(source, line, format_path(path), _clean(err)))
         raise ScenarioError(problems) from None
     errors, _ = check_scenario(scenario)
+    if not errors and (scenario.horizon is not None or scenario.staff_list is not None):
+        from .week_days import check_week  # the week's checks build one-day scenarios through this function
+        errors = check_week(scenario)
     if errors:
-        raise ScenarioError([Problem(source, lines.get(p), format_path(p), m) for p, m in errors])
+        raise ScenarioError([Problem(source, _line(lines, p), format_path(p), m) for p, m in errors])
     return scenario
+
+
+def _line(lines: dict, path: tuple) -> int | None:
+    """The line of ``path``, or of its nearest ancestor in the document (a key the planner left out)."""
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path)
 
 
 def scenario_warnings(scenario: Scenario) -> list[str]:

@@ -16,7 +16,8 @@ from .scenario import Scenario
 Finding = tuple[tuple, str]
 
 
-def _skills_at(s: Scenario) -> dict[str, set[str]]:
+def skills_needed_at(s: Scenario) -> dict[str, set[str]]:
+    """Per station, the skills its steps need (a step without ``skill`` needs its service code)."""
     out: dict[str, set[str]] = {name: set() for name in s.stations}
     for code, svc in s.services.items():
         for step in svc.steps:
@@ -27,7 +28,7 @@ def _skills_at(s: Scenario) -> dict[str, set[str]]:
 
 def allowed_stations(s: Scenario, settings: OptimiseSettings, staff_type: str) -> list[str]:
     """Stations where ``staff_type`` may work: listed in ``settings.stations`` and holding a needed skill."""
-    at = _skills_at(s)
+    at = skills_needed_at(s)
     skills = set(s.staff_types[staff_type].skills)
     listed = settings.stations.get(staff_type, list(s.stations))
     return [st for st in listed if st in at and at[st] & skills]
@@ -36,7 +37,7 @@ def allowed_stations(s: Scenario, settings: OptimiseSettings, staff_type: str) -
 def check_settings(s: Scenario, o: OptimiseSettings, root: tuple = ("optimise",)) -> list[Finding]:
     """Cross-field errors of settings ``o`` against scenario ``s``: ``[(path, message)]``."""
     errors: list[Finding] = []
-    types, stations, at = s.staff_types, s.stations, _skills_at(s)
+    types, stations, at = s.staff_types, s.stations, skills_needed_at(s)
 
     def known(value, pool, path, what):
         if value not in pool:

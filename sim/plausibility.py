@@ -61,7 +61,9 @@ def _empty_hall(s: Scenario) -> list[tuple[tuple, str, str]]:
     out = []
     rostered = _rostered(s)
     nobody = ", so no citizen will be served"
-    if not rostered:
+    if not rostered and getattr(s, "staff_list", None) is not None:
+        pass            # the week's roster comes from the staff list (queueplan roster)
+    elif not rostered:
         what = "the roster is empty" if not s.roster else "every roster count is zero"
         out.append((("roster",), f"nobody is rostered ({what})", nobody))
     else:

@@ -38,7 +38,9 @@ from .bounds import (CV, MAX_CLASSES, MAX_CODES, MAX_LIST, MAX_REPLICATIONS, MAX
 from .costs import Costs
 from .distributions import Distribution
 from .fields import Clock, Code, Frozen, Probability, Share, TimeSpan  # noqa: F401 (re-exported)
+from .horizon import Horizon
 from .optimise_settings import OptimiseSettings
+from .staff_list import StaffList
 
 class Hours(Frozen):
     """Opening hours, ticket hours and the hard stop."""
@@ -386,6 +388,8 @@ class Scenario(Frozen):
     unserved_limit: Annotated[float, Field(ge=0, le=1)] | None = Field(
         0.005, description="implicit day-scope target: at most this share of the citizens ticketed still waiting at "
                            "the hard stop (null: off; a max_unserved target of the scenario replaces it)")
+    horizon: Horizon | None = Field(None, description="the days of a week plan (none: a horizon of one day)")
+    staff_list: StaffList | None = Field(None, description="named staff and roster rules (queueplan roster)")
 
     @property
     def checked_targets(self) -> list[Target]:

@@ -11,6 +11,7 @@
     queueplan fit LOG... -o SCENARIO.yaml [--base SCENARIO] [--map FILE] [--skip-bad-rows]
     queueplan calibrate SCENARIO LOG... [--out DIR] [--reps N]
     queueplan forecast LOG... [--weeks N] [--holdout N] [--effects FILE]
+    queueplan roster SCENARIO [--out DIR] [--reps N] [--seed S] [--workers W] [--time-limit S]
 
 A mistake in a scenario file is reported as ``error: FILE, line N: FIELD:
 MESSAGE`` on standard error with exit code 2, never as a traceback.
@@ -33,6 +34,7 @@ from .commands import ticketlog as ticketlog_cmd
 from .commands.args import add_workers, non_negative_int, positive_int
 from .commands.help_text import describe
 from .commands.signals import Terminated, terminate_as_interrupt
+from .week import command as roster_cmd
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -90,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep_cmd.add_parser(sub)
     sweep_cmd.add_frontier_parser(sub)
     ticketlog_cmd.add_parser(sub)
+    roster_cmd.add_parser(sub)
     describe(sub)
     return p
 
@@ -186,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema,
                 "optimise": optimise_cmd.run, "compare": compare_cmd.run, "report": compare_cmd.run_report,
                 "sweep": sweep_cmd.run, "frontier": sweep_cmd.run_frontier,
-                "fit": ticketlog_cmd.run, "calibrate": ticketlog_cmd.run, "forecast": ticketlog_cmd.run}
+                "fit": ticketlog_cmd.run, "calibrate": ticketlog_cmd.run, "forecast": ticketlog_cmd.run,
+                "roster": roster_cmd.run}
     try:
         with terminate_as_interrupt():
             return handlers[args.command](args)

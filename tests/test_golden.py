@@ -35,7 +35,11 @@ from sim.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "scenarios" / "examples").glob("*.yaml"))
+# Added after the pin (issue 12: weeks of named staff); their weekday is city_office / county_hall with other
+# windows and templates, and tests/test_week_run.py runs them.
+NOT_PINNED = {"city_week", "county_week"}
+SCENARIOS = [p for p in sorted((ROOT / "scenarios").glob("*.yaml")) if p.stem not in NOT_PINNED] + \
+    sorted((ROOT / "scenarios" / "examples").glob("*.yaml"))
 REPS, SEED = 3, 11
 TABLES = ("citizens", "targets", "staff", "staff_interval", "queue", "steps", "appointments")
 PER_REPLICATION = ("county_hall", "city_office")

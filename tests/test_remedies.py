@@ -18,7 +18,7 @@ from optimise.causes import binding_lines, correct_bindings, dedupe_notes, stati
 from optimise.levers import binding_levers
 from optimise.loop import missed, plan_staffing
 from optimise.remedies import find_remedies
-from optimise.settings import resolve_settings, settings_from_dict
+from optimise.settings import resolve_settings
 from sim.experiment import run_experiment
 from sim.loading import load_scenario, scenario_from_dict
 from tests.test_causes import two_stations

@@ -32,6 +32,9 @@ HELP = {
             "queueplan fit tickets_2026-03.csv -o fitted.yaml --base scenarios/county_hall.yaml"),
     "calibrate": ("Simulate a scenario with the staffing seen in a ticket log and compare hour by hour.",
                   "queueplan calibrate fitted.yaml tickets_2026-03.csv --reps 20"),
+    "roster": ("Roster named staff over a week (or any horizon): the MILP over people, days, shifts and stations, "
+               "every rule checked, each day simulated on fresh seeds; writes roster_week.csv/.xlsx and calendars.",
+               "queueplan roster scenarios/county_week.yaml --reps 10"),
     "forecast": ("Forecast the daily volume of the coming weeks from ticket logs, with a backtest.",
                  "queueplan forecast tickets_2026-*.csv --weeks 4"),
 }

@@ -48,7 +48,13 @@ def add_parser(subparsers) -> None:
     fc.add_argument("--weeks", type=positive_int, default=4, help="weeks ahead (default 4)")
     fc.add_argument("--holdout", type=positive_int, default=2, help="weeks held out for the backtest (default 2)")
     fc.add_argument("--effects", type=Path, help="CSV of named date effects: date,name[,factor]")
-    fc.add_argument("--out", type=Path, help="CSV to write the forecast to (default: print only)")
+    fc.add_argument("--out", type=Path, help="CSV to write the forecast to (default: print only; never overwritten)")
+    fc.add_argument("--scenario", type=Path, help="base scenario: write one week scenario per forecast week "
+                                                  "(its horizon's days with the forecast volumes) into --horizon-out")
+    fc.add_argument("--horizon-out", type=Path, dest="horizon_out",
+                    help="folder for the week scenarios (default: next to --scenario)")
+    fc.add_argument("--plan-for", choices=("mean", "upper"), default="mean", dest="plan_for",
+                    help="each day's volume: the forecast mean or its upper 95%% prediction bound (default mean)")
     _common(fc)
 
 
@@ -127,6 +133,12 @@ def _forecast(args) -> int:
     from ..ticketlog.fitting import tickets_of
     from ..ticketlog.forecast import backtest, daily_counts, forecast, read_effects
 
+    from sim.loading import load_scenario
+
+    if args.out is not None and Path(args.out).exists():
+        raise FileExistsError(f"{args.out} already exists; results are never overwritten")
+    if args.scenario is not None:
+        load_scenario(args.scenario)  # a bad base scenario: every problem, exit 2, before anything is written
     rows = _read(args)
     effects = read_effects(args.effects) if args.effects else {}
     counts = daily_counts(tickets_of(rows))
@@ -134,18 +146,48 @@ def _forecast(args) -> int:
     fc = forecast(counts, weeks=args.weeks, effects=effects)
     print(bt.text())
     print(fc.text())
+    if args.scenario is not None:
+        from ..ticketlog.horizon_writer import write_week_scenarios
+
+        folder = args.horizon_out or args.scenario.parent
+        for path in write_week_scenarios(args.scenario, fc.table, folder, args.plan_for):
+            print(f"week scenario: {path}  (queueplan roster {path})")
     if args.out:
-        fc.table.to_csv(args.out, index=False)
+        write_csv_once(fc.table, args.out)
         print(f"written: {args.out}")
     return 0
 
 
+def write_csv_once(frame, path: Path) -> None:
+    """Write ``frame`` as CSV (UTF-8 with BOM) atomically; an existing file is never overwritten."""
+    import os
+
+    path = Path(path)
+    if path.exists():
+        raise FileExistsError(f"{path} already exists; results are never overwritten")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+        os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def run(args) -> int:
     """Dispatch ``fit``/``calibrate``/``forecast``; a bad log exits 2 with every problem listed."""
+    from sim.loading import ScenarioError
+
     from ..ticketlog.importing import MAX_SHOWN, LogError
 
     try:
         return {"fit": _fit, "calibrate": _calibrate, "forecast": _forecast}[args.command](args)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except FileExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except LogError as exc:
         for problem in exc.problems[:MAX_SHOWN]:
             print(f"error: {problem}", file=sys.stderr)

@@ -16,8 +16,8 @@ history is estimated; one only in the future uses the ``factor`` given
 
 The backtest holds out the last ``holdout_weeks`` weeks, fits the rest and
 reports the mean absolute percentage error and the share of held-out days
-inside their prediction interval. The scenario has no week horizon yet: use
-a day's forecast as that day's ``arrivals.daily_volume``.
+inside their prediction interval. :mod:`.horizon_writer` feeds the forecast
+into a scenario's horizon, one week scenario per forecast week.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Forecast:
         lines.append("date        weekday    forecast  95% prediction interval  effect")
         for r in self.table.itertuples():
             lines.append(f"{r.date}  {r.weekday:<9} {r.forecast:9.1f}  {r.lo:8.1f} - {r.hi:<8.1f}       {r.effect}")
-        lines.append("use: a day's forecast is that day's arrivals.daily_volume (the week horizon is not built yet)")
+        lines.append("use: --scenario BASE writes one week scenario per forecast week, its days' volumes from this table")
         return "\n".join(lines)
 
 

@@ -1,0 +1,408 @@
+"""The roster MILP: named people to (day, shift pattern, station), every day's cover met at least cost.
+
+Why two stages (requirements, then roster) and not one
+-------------------------------------------------------
+The requirement per period, station and skill of a day depends only on that
+day's demand and targets (queueing, :mod:`optimise.requirements`), not on who
+works; computing it per day first and then assigning people keeps the roster
+model linear and small (binaries per person, day, pattern and station; the
+cover constraints are those of the one-day shift MILP, :mod:`optimise.shifts`),
+and it is exactly the one-day MILP when the horizon has one day. The week is
+then simulated with the people rostered, which judges the requirement.
+
+Formulation
+-----------
+Sets: people ``i``; days ``d`` (closed days have no variables); shift
+patterns ``j in J_d`` (the templates that fit day ``d``); stations ``s``;
+skills ``q`` needed at ``s``; planning periods ``p`` of day ``d``;
+allocation groups ``g`` = people with the same skills and speeds at ``s``.
+``full[d, j, p] = 1`` when pattern ``j`` is on duty through the part of ``p``
+in the ticket hours, ``any[d, j, p] = 1`` when it is on duty at some moment of ``p``.
+
+Variables: ``x[i, d, j, s]`` binary (only where ``i`` is available on ``d``,
+may work ``j`` (staff type, not forbidden) and ``s`` (listed, and holding a
+skill needed there when ``skills_held`` is on)); ``y[g, d, s, q, p] >= 0``
+the on-duty staff of group ``g`` allocated to skill ``q``; binaries ``r[i, d]``
+(a two-day rest starting on ``d``) and ``z[r, d, p]`` (a conditional cover
+rule is triggered). ``w[i, d] = sum_{j,s} x[i, d, j, s]`` (works on ``d``).
+
+    minimise   sum cost_per_hour[i] paid_hours[j] x[i, d, j, s]           (stage 1: cost)
+
+    d{d}_alloc_{s}_{g}_{p}:   sum_q y[g, d, s, q, p] <= sum_{i in g, j} full x    (a person counted once)
+    d{d}_cover_{s}_{q}_{p}:   sum_g y[g, d, s, q, p] / speed[g, q] >= T[d, s, q, p]
+    d{d}_pool_{s}_{p}:        sum_{i, j} full x[i, d, j, s] >= T[d, s, p]
+    d{d}_min_staff_{s}_{p}:   sum_{i, j} full x[i, d, j, s] >= min_staff[d, s]       (ticket periods)
+    d{d}_windows_{s}_{p}:     sum_{i, j} any x[i, d, j, s] <= windows[d, s]
+    d{d}_template_{t}:        sum_{i, j in t, s} x <= max_staff[t]
+    d{d}_rule_{r}_{p}:        the cover rules of the optimise block, as in the one-day MILP
+    one_shift_{i}_{d}:        w[i, d] <= 1
+    max_hours_{i}:            sum paid x[i, ...] <= H[i] * days / 7
+    min_hours_{i}:            sum paid x[i, ...] >= share H[i] days / 7     (x used[i] if only_if_rostered)
+    rest_days_{i}:            sum_d w[i, d] <= calendar_days - min_days      (closed days are rest days)
+    rest_pair_{i}:            sum_d r[i, d] >= 1,  r[i, d] <= 1 - w[i, d],  r[i, d] <= 1 - w[i, d + 1]
+    max_consec_{i}_{d}:       sum_{e = d .. d + N} w[i, e] <= N               (calendar days; wrap if cyclic)
+    min_rest_{i}_{d}_{j}:     sum_s x[i, d, j, s] + sum_{j' too soon, s} x[i, d + 1, j', s] <= 1
+    max_late_{i}:             sum_{late j} x[i, ...] <= ceil(max * days / per_days)
+    max_saturday_{i}:         sum_{Saturdays d} w[i, d] <= ceil(max * days / per_days)
+    symmetry_{a}_{b}:         hours[a] >= hours[b] for consecutive interchangeable people a, b
+                              (same type, skills, stations, contract, days off and preferences)
+
+Stage 2 (fairness, lexicographic; ``plan.fairness: lexicographic``): with
+the cost held at the stage-1 roster's cost, minimise
+
+    sum_{kind in early, late, Saturday} (U_kind - L_kind) + weight_preferences * (non-preferred shifts worked)
+
+with ``U_kind >= n_kind[i] >= L_kind`` for every person who could take such
+a duty. Lexicographic, not weighted: fairness never buys a dearer roster, and
+no weight has to be tuned against the cost scale.
+
+Elastic modes: ``plan.shortfall: report`` (the default) puts a slack priced
+``SLACK_COST`` per staff-period on every cover constraint, so a week the
+staff cannot cover is staffed as well as it can be and its shortfall
+reported (as the one-day optimiser's ``beyond_limits: fill``); the rules stay
+hard. The diagnosis of an infeasible week puts a slack on every per-person
+rule too; the positive slacks name the day, the period, the station or rule
+and the person.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pulp
+
+from sim.clock import format_clock
+from sim.scenario import Scenario
+from sim.staff_list import Rules
+from sim.staff_list_checks import person_skills
+
+from ..settings import PatternOption
+from .days import DayPlan
+from .grid import DayGrid, day_grid
+
+SLACK_COST = 1000.0
+MINUTES_PER_DAY = 1440.0
+
+
+def _hhmm(t: float) -> str:
+    return format_clock(t).replace(":", "")
+
+
+def _var(prob, name, cat="Continuous", up=None):
+    """A variable >= 0 attached to ``prob`` (PuLP 3.3's API; a plain ``LpVariable`` on older PuLP)."""
+    if hasattr(prob, "add_variable"):
+        return prob.add_variable(name, lowBound=0, upBound=up, cat=cat)
+    return pulp.LpVariable(name, lowBound=0, upBound=up, cat=cat)
+
+
+def constraint_count(prob) -> int:
+    c = prob.constraints
+    return len(c() if callable(c) else c)
+
+
+@dataclass
+class RosterModel:
+    """The PuLP problem of a week and what is needed to read it."""
+
+    problem: pulp.LpProblem
+    x: dict[tuple[int, int, str, str], pulp.LpVariable]       # (person, day, pattern, station)
+    cost: pulp.LpAffineExpression
+    plans: list[DayPlan]
+    grids: dict[int, DayGrid]
+    patterns: dict[int, dict[str, PatternOption]]
+    slacks: dict[str, tuple[pulp.LpVariable, dict]] = field(default_factory=dict)
+    duty: dict[str, dict[int, pulp.LpAffineExpression]] = field(default_factory=dict)   # kind -> person -> count
+    preference_misses: pulp.LpAffineExpression | None = None
+    targets: dict[tuple, float] = field(default_factory=dict)
+
+    @property
+    def size(self) -> dict:
+        ints = sum(1 for v in self.problem.variables() if v.cat == pulp.LpInteger)
+        return {"variables": len(self.problem.variables()), "integer_variables": ints,
+                "constraints": constraint_count(self.problem)}
+
+
+def stations_for(scenario: Scenario, settings, person, rules: Rules) -> list[str]:
+    """Stations where ``person`` may be rostered."""
+    needed: dict[str, set[str]] = {s: set() for s in scenario.stations}
+    for code, svc in scenario.services.items():
+        for st in svc.steps:
+            needed[st.station].add(st.skill or code)
+    skills = set(person_skills(scenario, person))
+    listed = person.stations or settings.stations.get(person.staff_type, list(scenario.stations))
+    return [s for s in listed if s in needed and (not rules.skills_held.enabled or needed[s] & skills)]
+
+
+def capped_targets(plan: DayPlan, station: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The day's pooled and per-skill targets at ``station``; with ``beyond_limits: fill`` (the default) a
+    pooled target above the day's windows is capped at the windows and its skill targets scaled alike
+    (the simulation judges the capped periods; :meth:`WeekRoster.cover_frame` shows both numbers)."""
+    pool, skill_t = plan.req.station_target(station), plan.req.skill_targets(station)
+    windows = plan.scenario.stations[station].windows
+    if plan.settings.beyond_limits != "fill" or pool.max() <= windows:
+        return pool, skill_t
+    scale = np.where(pool > windows, windows / np.maximum(pool, 1), 1.0)
+    return np.minimum(pool, windows), {q: t * scale for q, t in skill_t.items()}
+
+
+def limits(scenario: Scenario, person, calendar_days: int) -> dict[str, float]:
+    """The numeric limits of the rules for one person over the horizon."""
+    r, weeks = scenario.staff_list.rules, (scenario.horizon.weeks() if scenario.horizon else 1.0)
+    return {"max_hours": person.contract.weekly_hours * weeks,
+            "min_hours": r.min_weekly_hours.share_of_contract * person.contract.weekly_hours * weeks,
+            "late": math.ceil(r.max_late_duties.max * calendar_days / r.max_late_duties.per_days - 1e-9),
+            "saturday": math.ceil(r.max_saturday_duties.max * calendar_days / r.max_saturday_duties.per_days - 1e-9)}
+
+
+def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str | None = None) -> RosterModel:
+    """The MILP of the module docstring.
+
+    ``elastic="cover"``: every cover constraint gets a priced slack (the roster staffs what it can and
+    reports the shortfall; rules stay hard); ``elastic="all"``: the rules too (the diagnosis).
+    """
+    sl = scenario.staff_list
+    rules, kinds = sl.rules, sl.duty_kinds
+    people = sl.people
+    horizon_days = scenario.horizon.calendar_days() if scenario.horizon else 1
+    cyclic = bool(scenario.horizon and scenario.horizon.cyclic)
+    prob = pulp.LpProblem(f"roster_{scenario.name}", pulp.LpMinimize)
+    slacks: dict[str, tuple] = {}
+    targets: dict[tuple, float] = {}
+
+    def soft(info):
+        return elastic == "all" or (elastic == "cover" and info["kind"] != "rule")
+
+    def add_ge(lhs, rhs, name, info):
+        if soft(info):
+            e = _var(prob, f"slack_{name}")
+            slacks[name] = (e, info)
+            lhs = lhs + e
+        prob.addConstraint(lhs >= rhs, name)
+
+    def add_le(lhs, rhs, name, info):
+        if soft(info):
+            e = _var(prob, f"slack_{name}")
+            slacks[name] = (e, info)
+            lhs = lhs - e
+        prob.addConstraint(lhs <= rhs, name)
+
+    x: dict[tuple, pulp.LpVariable] = {}
+    grids, patterns = {}, {}
+    open_plans = [pl for pl in plans if not pl.day.closed]
+    for pl in open_plans:
+        d = pl.day.index
+        grids[d] = day_grid(pl)
+        patterns[d] = {o.name: o for o in pl.patterns}
+        for i, person in enumerate(people):
+            if pl.code in person.absences():
+                continue
+            for s in stations_for(pl.scenario, pl.settings, person, rules):
+                for o in pl.patterns:
+                    if o.allows(person.staff_type) and o.template not in person.forbidden_shifts:
+                        x[(i, d, o.name, s)] = _var(prob, f"x_{person.id}_d{d}_{o.name}_{s}", "Binary")
+    rate = {i: scenario.staff_types[p.staff_type].cost_per_hour for i, p in enumerate(people)}
+    cost = pulp.lpSum(rate[i] * patterns[d][j].paid_hours * v for (i, d, j, s), v in x.items())
+
+    by_day: dict[int, list] = {}
+    for key, v in x.items():
+        by_day.setdefault(key[1], []).append((key, v))
+    for pl in open_plans:
+        d, g, day = pl.day.index, grids[pl.day.index], pl.scenario
+        tag = f"d{d}"
+        mine = by_day.get(d, [])
+        at: dict[str, list] = {}
+        for key, v in mine:
+            at.setdefault(key[3], []).append((key, v))
+
+        def on_duty(s, k, types=None):
+            return pulp.lpSum(v for (i, _, j, _), v in at.get(s, ()) if g.full[j][k]
+                              and (types is None or people[i].staff_type in types))
+
+        if pl.req is not None:
+            for s in pl.req.stations:
+                pool, skill_t = capped_targets(pl, s)
+                groups: dict[tuple, list] = {}
+                for (i, _, j, ss), v in at.get(s, ()):
+                    sk = person_skills(day, people[i])
+                    key = tuple(sorted((q, sk[q]) for q in pl.req.skills(s) if q in sk))
+                    groups.setdefault(key, []).append(((i, j), v))
+                for r, k in enumerate(g.req_idx):
+                    t = _hhmm(g.periods[k])
+                    info = {"kind": "cover", "day": pl.code, "station": s, "period": float(g.periods[k])}
+                    if pool[r] > 0:
+                        targets[("pool", d, s, float(g.periods[k]))] = float(pool[r])
+                        add_ge(on_duty(s, k), int(pool[r]), f"{tag}_pool_{s}_{t}", {**info, "required": int(pool[r])})
+                    ys = {}
+                    for q, target in skill_t.items():
+                        if target[r] <= 1e-9:
+                            continue
+                        terms = []
+                        for gi, gkey in enumerate(groups):
+                            speed = dict(gkey).get(q)
+                            if speed is not None:
+                                ys[(gi, q)] = _var(prob, f"y_{tag}_{s}_g{gi}_{q}_{t}")
+                                terms.append(ys[(gi, q)] / speed)
+                        targets[("cover", d, s, q, float(g.periods[k]))] = float(target[r])
+                        add_ge(pulp.lpSum(terms), float(target[r]), f"{tag}_cover_{s}_{q}_{t}",
+                               {**info, "skill": q, "required": float(target[r])})
+                    for gi, gkey in enumerate(groups):
+                        alloc = [v for (gg, _), v in ys.items() if gg == gi]
+                        if alloc:
+                            prob.addConstraint(pulp.lpSum(alloc) <= pulp.lpSum(
+                                v for (_, j), v in groups[gkey] if g.full[j][k]), f"{tag}_alloc_{s}_g{gi}_{t}")
+        for s, n in pl.min_staff.items():
+            if n <= 0:
+                continue
+            for k in g.ticket_idx:
+                t = _hhmm(g.periods[k])
+                add_ge(on_duty(s, k), n, f"{tag}_min_staff_{s}_{t}",
+                       {"kind": "min_staff", "day": pl.code, "station": s, "period": float(g.periods[k]), "required": n})
+        for s, st in day.stations.items():
+            for k in range(len(g.periods)):
+                used = [v for (_, _, j, _), v in at.get(s, ()) if g.anyc[j][k]]
+                if len(used) > st.windows:
+                    prob.addConstraint(pulp.lpSum(used) <= st.windows, f"{tag}_windows_{s}_{_hhmm(g.periods[k])}")
+        for tid, tmpl in pl.settings.shift_templates.items():
+            if tmpl.max_staff is not None:
+                used = [v for (_, _, j, _), v in mine if patterns[d][j].template == tid]
+                if len(used) > tmpl.max_staff:
+                    prob.addConstraint(pulp.lpSum(used) <= tmpl.max_staff, f"{tag}_template_{tid}")
+        for rule in pl.settings.cover_rules:
+            s = rule.station
+            for k in g.ticket_idx:
+                t = _hhmm(g.periods[k])
+                have = on_duty(s, k, set(rule.staff_types))
+                info = {"kind": "cover_rule", "rule": rule.id, "day": pl.code, "station": s,
+                        "period": float(g.periods[k]), "required": rule.min_staff}
+                if rule.when == "always":
+                    add_ge(have, rule.min_staff, f"{tag}_rule_{rule.id}_{t}", info)
+                else:
+                    z = _var(prob, f"z_{tag}_{rule.id}_{t}", "Binary")
+                    prob.addConstraint(on_duty(s, k) <= rule.when.windows_open_at_least - 1
+                                       + day.stations[s].windows * z, f"{tag}_rule_{rule.id}_{t}_trigger")
+                    add_ge(have - rule.min_staff * z, 0, f"{tag}_rule_{rule.id}_{t}", info)
+
+    # Per person: the named rules.
+    offsets = {pl.day.index: pl.day.offset_days for pl in plans}
+    at_offset = {pl.day.offset_days: pl.day.index for pl in plans}
+    by_person: dict[int, list] = {}
+    for key, v in x.items():
+        by_person.setdefault(key[0], []).append((key, v))
+    duty = {"early": {}, "late": {}, "saturday": {}}
+    misses = []
+    saturday_days = {pl.day.index for pl in plans if pl.day.day.is_saturday and not pl.day.closed}
+    for i, person in enumerate(people):
+        mine = by_person.get(i, [])
+        if not mine:
+            continue
+        lim = limits(scenario, person, horizon_days)
+        pid = person.id
+        work = {d: pulp.lpSum(v for (_, dd, _, _), v in mine if dd == d) for d in {k[1] for k, _ in mine}}
+        hours = pulp.lpSum(patterns[d][j].paid_hours * v for (_, d, j, _), v in mine)
+
+        def w(offset):
+            d = at_offset.get(offset % horizon_days if cyclic else offset)
+            return work.get(d, 0) if d is not None else 0
+
+        for d, expr in work.items():
+            prob.addConstraint(expr <= 1, f"one_shift_{pid}_d{d}")
+        rinfo = {"kind": "rule", "person": pid, "name": person.name}
+        if rules.max_weekly_hours.enabled:
+            add_le(hours, lim["max_hours"], f"max_hours_{pid}", {**rinfo, "rule": "max_weekly_hours",
+                                                                 "limit": lim["max_hours"]})
+        if rules.min_weekly_hours.enabled and lim["min_hours"] > 0:
+            need = lim["min_hours"]
+            if rules.min_weekly_hours.only_if_rostered:
+                used = _var(prob, f"used_{pid}", "Binary")
+                for d, expr in work.items():
+                    prob.addConstraint(expr <= used, f"used_{pid}_d{d}")
+                add_ge(hours, need * used, f"min_hours_{pid}", {**rinfo, "rule": "min_weekly_hours", "limit": need})
+            else:
+                add_ge(hours, need, f"min_hours_{pid}", {**rinfo, "rule": "min_weekly_hours", "limit": need})
+        if rules.rest_days.enabled and rules.rest_days.min_days > 0 and scenario.horizon is not None:
+            add_le(pulp.lpSum(work.values()), horizon_days - rules.rest_days.min_days, f"rest_days_{pid}",
+                   {**rinfo, "rule": "rest_days", "limit": rules.rest_days.min_days})
+            if rules.rest_days.consecutive and horizon_days >= 2:
+                pairs = []
+                for o in range(horizon_days if cyclic else horizon_days - 1):
+                    r = _var(prob, f"rest2_{pid}_o{o}", "Binary")
+                    prob.addConstraint(r + w(o) <= 1, f"rest2a_{pid}_o{o}")
+                    prob.addConstraint(r + w(o + 1) <= 1, f"rest2b_{pid}_o{o}")
+                    pairs.append(r)
+                add_ge(pulp.lpSum(pairs), 1, f"rest_pair_{pid}", {**rinfo, "rule": "rest_days", "limit": 2})
+        if rules.max_consecutive_days.enabled and scenario.horizon is not None:
+            n = rules.max_consecutive_days.days
+            if horizon_days > n:
+                for o in range(horizon_days if cyclic else horizon_days - n):
+                    run = pulp.lpSum(w(o + e) for e in range(n + 1))
+                    if isinstance(run, pulp.LpAffineExpression) and len(run) > n:
+                        add_le(run, n, f"max_consec_{pid}_o{o}", {**rinfo, "rule": "max_consecutive_days", "limit": n})
+        if rules.min_rest_between_shifts.enabled:
+            rest_min = rules.min_rest_between_shifts.hours * 60.0
+            for d in work:
+                nxt = at_offset.get((offsets[d] + 1) % horizon_days if cyclic else offsets[d] + 1)
+                if nxt is None or nxt not in work or (cyclic and horizon_days == 1):
+                    continue
+                for j, o in patterns[d].items():
+                    late = [v for (_, dd, jj, _), v in mine if dd == nxt and
+                            patterns[nxt][jj].pattern.start + MINUTES_PER_DAY - o.pattern.end < rest_min - 1e-9]
+                    this = [v for (_, dd, jj, _), v in mine if dd == d and jj == j]
+                    if late and this:
+                        prob.addConstraint(pulp.lpSum(this) + pulp.lpSum(late) <= 1, f"min_rest_{pid}_d{d}_{j}")
+        early = pulp.lpSum(v for (_, d, j, _), v in mine if patterns[d][j].pattern.start < kinds.early_start_before - 1e-9)
+        late = pulp.lpSum(v for (_, d, j, _), v in mine if patterns[d][j].pattern.end > kinds.late_end_after + 1e-9)
+        sat = pulp.lpSum(v for (_, d, _, _), v in mine if d in saturday_days)
+        for kind, expr in (("early", early), ("late", late), ("saturday", sat)):
+            if isinstance(expr, pulp.LpAffineExpression) and len(expr):
+                duty[kind][i] = expr
+        if rules.max_late_duties.enabled and i in duty["late"]:
+            add_le(late, lim["late"], f"max_late_{pid}", {**rinfo, "rule": "max_late_duties", "limit": lim["late"]})
+        if rules.max_saturday_duties.enabled and i in duty["saturday"]:
+            add_le(sat, lim["saturday"], f"max_saturday_{pid}", {**rinfo, "rule": "max_saturday_duties",
+                                                                 "limit": lim["saturday"]})
+        if person.preferred_shifts:
+            misses += [v for (_, d, j, _), v in mine if patterns[d][j].template not in person.preferred_shifts]
+    # Symmetry: people who are interchangeable (same type, skills, stations, contract, days off, preferences)
+    # are ordered by paid hours, so the solver does not explore their permutations.
+    classes: dict[tuple, list[int]] = {}
+    for i, p in enumerate(people):
+        key = (p.staff_type, tuple(sorted(person_skills(scenario, p).items())), tuple(p.stations or ()),
+               p.contract.weekly_hours, tuple(sorted(p.absences())), tuple(p.preferred_shifts),
+               tuple(p.forbidden_shifts))
+        classes.setdefault(key, []).append(i)
+    for members in classes.values():
+        for a, b in zip(members, members[1:]):
+            ha = pulp.lpSum(patterns[d][j].paid_hours * v for (_, d, j, _), v in by_person.get(a, []))
+            hb = pulp.lpSum(patterns[d][j].paid_hours * v for (_, d, j, _), v in by_person.get(b, []))
+            if by_person.get(a):
+                prob.addConstraint(ha >= hb, f"symmetry_{people[a].id}_{people[b].id}")
+    objective = cost
+    if slacks:
+        objective = cost + SLACK_COST * pulp.lpSum(e for e, _ in slacks.values())
+    prob.setObjective(objective)
+    return RosterModel(prob, x, cost, plans, grids, patterns, slacks, duty, pulp.lpSum(misses), targets)
+
+
+def add_fairness(model: RosterModel, cost_cap: float, weight_preferences: float, shortfalls=None) -> None:
+    """Stage 2: hold the cost (and any cover shortfall) at stage 1's and minimise the spread of duties and the
+    non-preferred shifts."""
+    prob = model.problem
+    prob.addConstraint(model.cost <= cost_cap, "stage2_cost_cap")
+    if model.slacks:
+        total = sum(e.varValue or 0.0 for e, _ in model.slacks.values())
+        prob.addConstraint(pulp.lpSum(e for e, _ in model.slacks.values()) <= total + 1e-6, "stage2_shortfall_cap")
+    spread = []
+    for kind, counts in model.duty.items():
+        if len(counts) < 2:
+            continue
+        hi, lo = _var(prob, f"fair_{kind}_max"), _var(prob, f"fair_{kind}_min")
+        now = [max(0.0, round(pulp.value(expr) or 0.0)) for expr in counts.values()]   # stage 1: the warm start
+        hi.setInitialValue(max(now))
+        lo.setInitialValue(min(now))
+        for i, expr in counts.items():
+            prob.addConstraint(expr <= hi, f"fair_{kind}_hi_{i}")
+            prob.addConstraint(expr >= lo, f"fair_{kind}_lo_{i}")
+        spread.append(hi - lo)
+    prob.setObjective(pulp.lpSum(spread) + weight_preferences * model.preference_misses)

@@ -1,0 +1,156 @@
+"""The days of a horizon as one-day scenarios, and the checks of the horizon and the staff list.
+
+Each open day of ``scenario.horizon`` becomes a frozen one-day ``Scenario``
+(validated by the simulator's own checks): the shared scenario with the
+day's hours, volume factors, profile, windows and targets. Shift templates
+that have no shift inside the day's hours are left out of that day's
+``optimise:`` block (a full-day template on a Saturday half day), and the
+day's ``shift_patterns``/``roster`` are placeholders: who works that day
+comes from the week's roster.
+
+Simplification: window groups (a green channel, dealer windows) are not
+planned per person; a day scenario seats everyone at the station's windows
+(its groups are dropped, and a cover rule on a group counts the station).
+
+``check_week`` returns ``[(path, message)]`` findings placed in the YAML
+document, in the style of :mod:`sim.checks`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .clock import format_clock
+from .horizon import Day, check_horizon, one_day_horizon
+from .scenario import Scenario
+
+Finding = tuple[tuple, str]
+
+
+@dataclass(frozen=True)
+class WeekDay:
+    """One day of the horizon: its position, and its one-day scenario (None when closed)."""
+
+    index: int
+    day: Day
+    offset_days: int                 # calendar days after the first day
+    scenario: Scenario | None
+
+    @property
+    def code(self) -> str:
+        return self.day.day
+
+    @property
+    def closed(self) -> bool:
+        return self.scenario is None
+
+
+def _fits(t, open_min: float, close_min: float) -> bool:
+    """Does some start x length of template ``t`` lie inside the hours?"""
+    if t.outside_opening_hours:
+        return True
+    return any(open_min <= s and s + n <= close_min for s in t.start.times_min() for n in t.lengths_min())
+
+
+def day_data(scenario: Scenario, day: Day) -> dict:
+    """The one-day scenario of ``day`` as plain data (validated by :func:`day_scenario`)."""
+    data = scenario.model_dump(mode="json", exclude={"horizon", "staff_list"})
+    data["name"] = f"{scenario.name}-{day.day}"
+    hours = data["hours"]
+    if day.sessions is not None:
+        overrun = scenario.hours.hard_stop_min - scenario.hours.close_min
+        hours["sessions"] = [s.model_dump(mode="json") for s in day.sessions]
+        close = day.sessions[-1].end
+        hours["last_ticket"] = None
+        hours["hard_stop"] = format_clock(min(close + overrun, 1439.0)) if overrun > 0 else None
+    if day.last_ticket is not None:
+        hours["last_ticket"] = format_clock(day.last_ticket)
+    if day.hard_stop is not None:
+        hours["hard_stop"] = format_clock(day.hard_stop)
+    arrivals = data["arrivals"]
+    extra = [{"name": "day_of_week", "factor": day.volume_factor}] if day.volume_factor != 1.0 else []
+    arrivals["multipliers"] = arrivals["multipliers"] + extra + [m.model_dump(mode="json") for m in day.multipliers]
+    if day.daily_volume is not None:
+        arrivals["daily_volume"] = day.daily_volume
+    if day.profile is not None:
+        arrivals["profile"] = [p.model_dump(mode="json") for p in day.profile]
+    for name, st in data["stations"].items():
+        st["window_groups"] = {}
+        if name in day.windows:
+            st["windows"] = day.windows[name]
+    if day.targets is not None:
+        data["targets"] = day.targets
+    sessions = hours["sessions"]
+    open_txt, close_txt = sessions[0]["start"], sessions[-1]["end"]
+    gaps = [{"start": a["end"], "end": b["start"]} for a, b in zip(sessions, sessions[1:])]
+    data["shift_patterns"] = {"OPEN": {"start": open_txt, "end": close_txt, "breaks": gaps}}
+    data["roster"] = []
+    opt = data.get("optimise")
+    if opt is not None and scenario.optimise is not None:
+        open_min, close_min = sessions_min(day, scenario)
+        opt["shift_templates"] = {tid: t for tid, t in opt["shift_templates"].items()
+                                  if _fits(scenario.optimise.shift_templates[tid], open_min, close_min)}
+        for r in opt.get("cover_rules", []):
+            r["window_group"] = None
+            if r["when"] != "always":
+                r["when"]["windows_open_at_least"] = min(r["when"]["windows_open_at_least"],
+                                                         data["stations"][r["station"]]["windows"]) \
+                    if r["station"] in data["stations"] else r["when"]["windows_open_at_least"]
+    return data
+
+
+def sessions_min(day: Day, scenario: Scenario) -> tuple[float, float]:
+    """Opening and closing minute of ``day``."""
+    if day.sessions is not None:
+        return day.sessions[0].start, day.sessions[-1].end
+    return scenario.hours.open_min, scenario.hours.close_min
+
+
+def day_scenario(scenario: Scenario, day: Day) -> Scenario:
+    """The frozen one-day scenario of an open ``day``; raises ``sim.loading.ScenarioError``."""
+    from .loading import scenario_from_dict
+
+    return scenario_from_dict(day_data(scenario, day), source=f"<{scenario.name} {day.day}>")
+
+
+def week_days(scenario: Scenario) -> list[WeekDay]:
+    """Every day of the horizon (a scenario without one: a single day, the scenario itself)."""
+    if scenario.horizon is None:
+        plain = scenario.model_copy(update={"staff_list": None})
+        return [WeekDay(0, one_day_horizon().days[0], 0, plain)]
+    h = scenario.horizon
+    offsets = h.calendar_offsets()
+    return [WeekDay(i, d, offsets[i], None if d.closed else day_scenario(scenario, d)) for i, d in enumerate(h.days)]
+
+
+def check_week(s: Scenario) -> list[Finding]:
+    """Errors of the horizon (day overrides) and of the staff list against the scenario."""
+    from .loading import ScenarioError
+    from .staff_list_checks import check_staff_list
+
+    errors: list[Finding] = []
+    if s.horizon is not None:
+        errors += check_horizon(s.horizon)
+        for i, d in enumerate(s.horizon.days):
+            path = ("horizon", "days", i)
+            for key in ("windows", "min_staff"):
+                for name in getattr(d, key):
+                    if name not in s.stations:
+                        errors.append((path + (key, name), f"unknown station '{name}' (stations: {', '.join(s.stations)})"))
+            if d.closed or any(p[:3] == path for p, _ in errors):
+                continue
+            try:
+                day_scenario(s, d)
+            except ScenarioError as exc:
+                for p in exc.problems:
+                    errors.append((path, f"the day's scenario is not valid: {p.field + ': ' if p.field else ''}{p.message}"))
+            if s.optimise is not None:
+                o, c = sessions_min(d, s)
+                if not any(_fits(t, o, c) for t in s.optimise.shift_templates.values()):
+                    errors.append((path, f"no shift template of the optimise block fits the day's hours "
+                                         f"{format_clock(o)}-{format_clock(c)}"))
+    if errors:
+        return errors
+    if s.staff_list is not None:
+        errors += check_staff_list(s)
+    return errors
