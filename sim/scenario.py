@@ -91,6 +91,7 @@ class WindowGroup(Frozen):
     skills: list[Code] | None = None
     when_idle: Literal["help_others", "idle"] = "help_others"
     label: Label | None = None
+    label_zh: Label | None = Field(None, description="the label in Chinese (pages with --lang zh)")
 
 
 class Station(Frozen):
@@ -101,6 +102,7 @@ class Station(Frozen):
         default_factory=dict, description="restricted windows, part of `windows`"
     )
     label: Label | None = None
+    label_zh: Label | None = Field(None, description="the label in Chinese (pages with --lang zh)")
 
 
 class Step(Frozen):
@@ -116,6 +118,7 @@ class ServiceType(Frozen):
     """A kind of business with its route of steps."""
 
     label: Label | None = None
+    label_zh: Label | None = Field(None, description="the label in Chinese (pages with --lang zh)")
     steps: Annotated[list[Step], Field(min_length=1, max_length=MAX_STEPS)]
 
 
@@ -126,6 +129,7 @@ class PriorityClass(Frozen):
     share: Share
     patience: Distribution | None = Field(None, description="overrides the scenario's patience")
     label: Label | None = None
+    label_zh: Label | None = Field(None, description="the label in Chinese (pages with --lang zh)")
 
 
 class ProfileSlot(TimeSpan):
@@ -229,6 +233,7 @@ class StaffType(Frozen):
     """Police officer, auxiliary ...: skills (with speed factors) and cost."""
 
     label: Label | None = None
+    label_zh: Label | None = Field(None, description="the label in Chinese (pages with --lang zh)")
     skills: dict[Code, Speed] = Field(
         description="skill -> speed factor (work time multiplier; 1.0 is standard, 1.15 is 15% slower)"
     )
@@ -247,6 +252,7 @@ class ShiftPattern(Frozen):
         False, description="set true to allow a shift that starts before opening or ends after closing"
     )
     label: Label | None = None
+    label_zh: Label | None = Field(None, description="the label in Chinese (pages with --lang zh)")
 
     def work_periods_min(self) -> list[tuple[float, float]]:
         """The on-duty periods: [start, end) minus the breaks, in order."""
@@ -329,6 +335,8 @@ class Target(Frozen):
     scope: Literal["interval", "day"] = "interval"
     station: Code | None = Field(None, description="service_level, mean_wait: judge the wait at this station")
     step: Literal["first", "any"] = Field("first", description="service_level, mean_wait: the first step, or every step")
+    label: Label | None = Field(None, description="name shown on pages (default: generated from the definition)")
+    label_zh: Label | None = Field(None, description="name shown on Chinese pages (default: generated)")
 
     @property
     def higher_is_better(self) -> bool:
@@ -359,6 +367,7 @@ class Scenario(Frozen):
 
     name: Code
     description: Description | None = None
+    description_zh: Description | None = Field(None, description="the description in Chinese (pages with --lang zh)")
     hours: Hours
     stations: Annotated[dict[Code, Station], Field(min_length=1, max_length=MAX_CODES)]
     services: Annotated[dict[Code, ServiceType], Field(min_length=1, max_length=MAX_CODES)]

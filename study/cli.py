@@ -31,7 +31,8 @@ from .commands import compare as compare_cmd
 from .commands import optimise as optimise_cmd
 from .commands import sweep as sweep_cmd
 from .commands import ticketlog as ticketlog_cmd
-from .commands.args import non_negative_int, positive_int
+from .commands.args import add_workers, non_negative_int, positive_int
+from .commands.help_text import describe
 from .commands.signals import Terminated, terminate_as_interrupt
 from .week import command as roster_cmd
 
@@ -44,16 +45,28 @@ if TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 
 
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("queueplan")
+    except metadata.PackageNotFoundError:  # run from a checkout that is not installed
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="queueplan", description="Plan the staffing of a public service hall.")
+    p = argparse.ArgumentParser(prog="queueplan", description="Plan the staffing of a public service hall.",
+                                epilog="example:\n  queueplan run scenarios/county_hall.yaml\n"
+                                       "`queueplan COMMAND --help` describes each command, with an example.",
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"queueplan {_version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="simulate a scenario and write a results folder")
     run.add_argument("scenario", help="scenario YAML file")
     run.add_argument("--reps", type=positive_int, help="replications (default: the scenario's experiment.replications)")
     run.add_argument("--seed", type=non_negative_int, help="seed (default: the scenario's experiment.seed)")
-    run.add_argument("--workers", type=non_negative_int, default=0,
-                     help="worker processes (default 0 = all cores; 1 = this process); results do not depend on it")
+    add_workers(run)
     run.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: tcp://HOST:8786, or 'local' "
                                                        "for a local cluster (needs the dask extra)")
     run.add_argument("--out", type=Path, help="run folder to create (default: results/<scenario>/<run-id>)")
@@ -80,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep_cmd.add_frontier_parser(sub)
     ticketlog_cmd.add_parser(sub)
     roster_cmd.add_parser(sub)
+    describe(sub)
     return p
 
 

@@ -14,6 +14,8 @@ Examples
 
 from __future__ import annotations
 
+from . import i18n_results
+
 LANGUAGES = ("en", "zh")
 
 EN = {
@@ -359,6 +361,8 @@ ZH = {
     "missed_day": "全天未达标",
 }
 
+EN.update(i18n_results.EN)
+ZH.update(i18n_results.ZH)
 LABELS: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
 
 

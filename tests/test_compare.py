@@ -101,10 +101,10 @@ def test_per_replication_staff_table_pairs_cost(runs, tmp_path):
 def test_compare_runs_writes_csv_and_page(runs, tmp_path, monkeypatch):
     root, _ = runs
     out = tmp_path / "cmp"
-    monkeypatch.setattr(plots, "cjk_fonts", lambda: [])  # a machine without a CJK font: said on the page
+    monkeypatch.setattr(plots.style, "cjk_fonts", lambda: [])  # a machine without a CJK font: said on the page
     c = compare_runs([root / "A", root / "B"], out, lang="zh")
     assert len(c.warnings) == 1 and "no CJK font is installed" in c.warnings[0]
-    assert sorted(p.name for p in out.iterdir()) == ["compare.html", "comparison.csv", "figures"]
+    assert sorted(p.name for p in out.iterdir()) == ["compare.html", "comparison.csv", "figures", "results.xlsx"]
     table = pd.read_csv(out / "comparison.csv")
     assert list(table["option"]) == ["A", "B"]
     for column in ("cost", "paid_hours", "staff", "overtime_min", "wait_mean_min", "wait_p90_min", "abandon_fraction",

@@ -13,6 +13,8 @@ is the expected one).
 
 from __future__ import annotations
 
+import json
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -78,7 +80,19 @@ def hostile_pages(tmp_path_factory):
     write_report(b, lang="zh")
     cmp = root / "cmp"
     compare_runs([a, b], cmp, names=NAME_PAYLOADS)
-    return [a / "report.html", b / "report.html", cmp / "compare.html"]
+    opt = root / f"opt{NAME_PAYLOADS[0]}"
+    shutil.copytree(b, opt)
+    p = iter(PAYLOADS * 4)
+    plan = {"verdict": {"en": next(p), "zh": next(p)}, "notes": [next(p)], "currency": next(p),
+            "cost": {"planned_per_day": 1.0, "with_overtime_per_day": 1.5, "unit": next(p)},
+            "remedies": [{"lever": next(p), "change_en": next(p), "change_zh": next(p), "reason_en": next(p),
+                          "every_target_met": False, "targets_met": 1, "targets_total": 2, "kept": True}],
+            "versus_input": {"input_cost_per_day": 1.0, "optimised_cost_per_day": 2.0, "verdict_en": next(p),
+                             "per_target": [{"target": next(p), "input_sl": 0.5, "optimised_sl": 0.6}]},
+            "milp": {"status": next(p)}, "search": {"status": "budget", "lower_bound_method": next(p)}}
+    (opt / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    write_report(opt)
+    return [a / "report.html", b / "report.html", cmp / "compare.html", opt / "report.html"]
 
 
 class Tags(HTMLParser):
@@ -117,4 +131,4 @@ def test_nothing_executes_in_the_browser(driver, hostile_pages):  # noqa: F811
         titles.append(driver.title)
         assert "pwned" not in driver.title
         assert driver.execute_script("return document.querySelectorAll('script').length") == 0
-    assert titles[0].endswith("county_hall") and titles[1].endswith("county_hall")
+    assert titles[0].endswith("county_hall") and titles[1].endswith("county_hall") and titles[3].endswith("county_hall")

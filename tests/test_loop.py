@@ -125,7 +125,8 @@ def test_day_scope_and_mean_wait_targets():
 def _args(scenario: Path, out: Path, settings: Path | None, *extra) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     optimise_cmd.add_parser(parser.add_subparsers(dest="command"))
-    argv = ["optimise", str(scenario), "--out", str(out)] + (["--settings", str(settings)] if settings else [])
+    argv = ["optimise", str(scenario), "--out", str(out), "--workers", "1"]
+    argv += ["--settings", str(settings)] if settings else []
     return parser.parse_args(argv + list(extra))
 
 

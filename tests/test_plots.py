@@ -180,7 +180,7 @@ def test_chinese_titles_and_labels(frames):
 
 
 def test_missing_cjk_font_gives_one_clear_warning(frames, monkeypatch):
-    monkeypatch.setattr(plots, "cjk_fonts", lambda: [])
+    monkeypatch.setattr(plots.style, "cjk_fonts", lambda: [])
     with pytest.warns(plots.MissingFontWarning, match="no CJK font is installed.*fonts-noto-cjk") as record:
         plots.plot_time_in_system(frames["intervals"], lang="zh")
     assert all("Glyph" not in str(w.message) for w in record)

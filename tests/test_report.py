@@ -17,7 +17,7 @@ from sim.loading import load_scenario, scenario_from_dict
 from study import figures as plots
 from study.figures.run_figures import roster_on_duty
 from study.i18n import EN, ZH
-from study.pages.run_report import _headline, write_report
+from study.pages.run_report import headline, write_report
 from study.runs.folders import run_folder
 from study.runs.load import NotARunError, load_run
 from study.runs.write import write_run
@@ -138,7 +138,7 @@ def test_report_is_self_contained_with_every_section(english, runs):
 def test_chinese_report_without_cjk_font_inside_the_atomic_run_write(runs, tmp_path, monkeypatch):
     """As ``queueplan run`` does: the report is written into the temporary folder before it is renamed."""
     final = tmp_path / "run"
-    monkeypatch.setattr(plots, "cjk_fonts", lambda: [])
+    monkeypatch.setattr(plots.style, "cjk_fonts", lambda: [])
     with run_folder(final) as tmp:
         for p in (runs / "no_events").iterdir():
             if p.is_file():  # the run's own figures/ are drawn again below
@@ -202,6 +202,6 @@ def test_label_dictionaries_have_the_same_keys():
 
 def test_a_scenario_without_targets_claims_nothing():
     summary = {"day": {"wait_mean_min": 1.0}, "targets": [], "cost": 1.0}
-    page = Page(_headline(summary, [], "en"))
-    assert page.text["verdict"] == EN["no_targets"]
+    shown = headline(summary, {}, "en")
+    assert shown["verdict"]["text"] == EN["no_targets"] and shown["targets"] == []
 

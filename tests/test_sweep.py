@@ -43,7 +43,8 @@ def _args(*argv) -> argparse.Namespace:
     sub = parser.add_subparsers(dest="command")
     sweep_cmd.add_parser(sub)
     sweep_cmd.add_frontier_parser(sub)
-    return parser.parse_args([str(a) for a in argv])
+    argv = [str(a) for a in argv]
+    return parser.parse_args(argv if "--workers" in argv else argv + ["--workers", "1"])  # small halls: one process
 
 
 # ---- the grammar -----------------------------------------------------------------------------------------------

@@ -194,6 +194,7 @@ class Comparison:
     sentences: list[str]
     notes: list[str]
     lang: str = "en"
+    verdict: str = ""
     out_dir: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -250,6 +251,43 @@ def _sentence(c: Comparison, i: int) -> str:
     return f"{c.names[i]}: " + sep.join(parts) + end
 
 
+def _missed(row: dict, targets: list[dict]) -> int:
+    return sum(int(row[f"{t['id']}_intervals"]) - int(row[f"{t['id']}_intervals_met"]) for t in targets)
+
+
+def verdict(c: Comparison) -> str:
+    """One line: the cheapest option meeting every target (95% confidence, else on the estimate), or the one
+    missing the fewest target-intervals, with its cost against the baseline (the first option)."""
+    lang, rows = c.lang, [c.table.iloc[i].to_dict() for i in range(len(c.runs))]
+    targets = [_targets(r) for r in c.runs]
+
+    def cost(i):
+        v = rows[i].get("cost", np.nan)
+        return v if np.isfinite(v) else np.inf
+
+    def pick(candidates):
+        return min(candidates, key=lambda i: (cost(i), i))
+    confident = [i for i, r in enumerate(rows) if targets[i] and r["targets_met_all_confident"]]
+    estimate = [i for i, r in enumerate(rows) if targets[i] and r["targets_met_all"]]
+    if not any(targets):
+        key, best = "cmp_verdict_no_targets", pick(range(len(rows)))
+    elif confident:
+        key, best = "cmp_verdict_confident", pick(confident)
+    elif estimate:
+        key, best = "cmp_verdict_estimate", pick(estimate)
+    else:
+        key = "cmp_verdict_none"
+        best = min(range(len(rows)), key=lambda i: (_missed(rows[i], targets[i]), cost(i), i))
+    vs = ""
+    base_cost, best_cost = cost(0), cost(best)
+    if best != 0 and np.isfinite(base_cost) and base_cost > 0 and np.isfinite(best_cost):
+        change = (best_cost - base_cost) / base_cost * 100
+        vs_key = "cmp_vs_same" if abs(change) < 0.05 else ("cmp_vs_more" if change > 0 else "cmp_vs_less")
+        vs = label(vs_key, lang, pct=abs(change), base=c.names[0])
+    return label(key, lang, option=c.names[best], cost="-" if not np.isfinite(best_cost) else f"{best_cost:.1f}",
+                 vs=vs, missed=_missed(rows[best], targets[best]) if targets[best] else 0)
+
+
 def compare(run_dirs, lang: str = "en", names: list[str] | None = None) -> Comparison:
     """Load and compare run folders (no files written); the first is the baseline."""
     check_lang(lang)
@@ -283,4 +321,5 @@ def compare(run_dirs, lang: str = "en", names: list[str] | None = None) -> Compa
     c = Comparison(runs, names, table, diffs, paired, shared, [], notes, lang)
     c.sentences = [_sentence(c, i) for i in range(len(runs))]
     table["summary"] = c.sentences
+    c.verdict = verdict(c)
     return c

@@ -34,3 +34,12 @@ def positive_seconds(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
     return value
+
+
+DEFAULT_WORKERS = 0  # one default for every subcommand: all cores (results do not depend on it)
+
+
+def add_workers(parser: argparse.ArgumentParser) -> None:
+    """The ``--workers`` option, with the same default and help in every subcommand."""
+    parser.add_argument("--workers", type=non_negative_int, default=DEFAULT_WORKERS,
+                        help="worker processes (default 0 = all cores; 1 = this process); results do not depend on it")

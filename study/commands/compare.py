@@ -86,7 +86,7 @@ def run(args) -> int:
 
 def run_report(args) -> int:
     """Run ``queueplan report``; return the exit code."""
-    from ..pages.run_report import write_report
+    from ..runs.write import write_report_with_progress as write_report
     from ..runs.load import CompareError
 
     try:

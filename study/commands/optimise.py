@@ -53,7 +53,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from .args import non_negative_int, positive_int, positive_seconds
+from .args import add_workers, non_negative_int, positive_int, positive_seconds
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,7 +80,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--reps", type=positive_int, help="replications per iteration (default: the settings')")
     p.add_argument("--max-iter", type=non_negative_int, dest="max_iter",
                    help="simulations while optimising (0: the analytic roster, not simulated)")
-    p.add_argument("--workers", type=non_negative_int, default=1, help="worker processes (0 = all cores)")
+    add_workers(p)
     p.add_argument("--requirements", choices=["time_varying", "sipp", "transient"],
                    help="requirement method of the repair loop (the search starts from all three)")
     p.add_argument("--budget-s", type=positive_seconds, dest="budget_s",
@@ -219,6 +219,7 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
 
     from ..runs.folders import manifest, run_folder, write_json
     from ..runs.write import write_report_or_warn, write_run_tables
+    from ..tables.workbook import write_workbook
 
     s = plan.scenario
     with run_folder(out) as tmp:
@@ -264,6 +265,7 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
                   "# seed and replications, so `queueplan run` on this file reproduces the verification.\n")
         text = yaml.safe_dump(s.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
         (tmp / "scenario_optimised.yaml").write_text(header + text, encoding="utf-8")
+        write_workbook(tmp, lang, s.name)
         if report and plan.verification is not None:
             write_report_or_warn(tmp, out, lang, warn)
 

@@ -32,17 +32,20 @@ can meet a cover rule (frontier).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from .args import non_negative_int, positive_int, positive_seconds
 from ..i18n import LANGUAGES
-from ..runs.folders import fresh_folder
+from .args import add_workers, non_negative_int, positive_int, positive_seconds
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# numpy, pandas, the simulator and the optimiser are imported when a command runs, not when `queueplan` starts.
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
@@ -91,8 +94,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         "scenario=FILE1,FILE2 varies the whole scenario (repeat for a grid)")
     p.add_argument("--reps", type=positive_int, help="replications per point (default: the scenario's)")
     p.add_argument("--seed", type=non_negative_int, help="seed of every point (default: the scenario's)")
-    p.add_argument("--workers", type=non_negative_int, default=0,
-                   help="worker processes (default 0 = all cores; 1 = this process); results do not depend on it")
+    add_workers(p)
     p.add_argument("--out", type=Path, help="folder to create (default: results/<scenario>/sweep-<time>)")
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the pages (default en)")
     p.add_argument("--no-report", dest="report", action="store_false",
@@ -101,7 +103,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def _fmt(x, digits: int = 1, pct: bool = False) -> str:
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
     return f"{100 * x:.{digits}f}%" if pct else f"{x:.{digits}f}"
 
@@ -122,7 +124,7 @@ def run(args) -> int:
     from sim.loading import ScenarioError, scenario_warnings
 
     from ..analysis.sweep import SweepError, build_points, parse_vary, run_sweep
-    from ..runs.folders import RunFolderError
+    from ..runs.folders import RunFolderError, fresh_folder
     from ..runs.load import CompareError
 
     try:
@@ -192,32 +194,10 @@ def add_frontier_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--max-iter", type=non_negative_int, dest="max_iter", help="simulations per level while optimising")
     p.add_argument("--solver", choices=["highs", "cbc"], help="MILP solver (default: the settings')")
     p.add_argument("--time-limit", type=positive_seconds, dest="time_limit_s", help="MILP time limit per solve, seconds")
-    p.add_argument("--workers", type=non_negative_int, default=1, help="worker processes (0 = all cores)")
+    add_workers(p)
     p.add_argument("--out", type=Path, help="folder to create (default: results/<scenario>/frontier-<time>)")
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the page (default en)")
     return p
-
-
-TEXT = {
-    "en": {"title": "Cost against the service-level target", "level": "target level ({target}: share called "
-           "within {wait:g} min)", "cost": "cost per day", "share": "hourly targets met (verified)",
-           "ok": "verified: every target met", "fail": "verification misses a target",
-           "fig": "Cheapest roster found at each target level", "table": "Levels",
-           "h_level": "level", "h_cost": "cost", "h_paid": "paid hours", "h_staff": "staff",
-           "h_share": "hourly targets met (verified)", "h_conf": "with 95% confidence",
-           "h_held": "held in sample", "h_ok": "verification", "yes": "yes", "no": "no",
-           "notes": "Notes", "rosters": "Rosters", "about": "Each level: the optimiser's cheapest roster meeting every "
-           "target in the simulation ({reps}), verified on fresh seeds. Same seeds at every level.",
-           "dip": "the cost falls from level {a:g} to {b:g}: the optimiser is a heuristic (simulate, repair, trim) "
-                  "and stopped at different places; read the frontier as its trend."},
-    "zh": {"title": "成本与服务水平目标", "level": "目标水平（{target}：{wait:g} 分钟内叫号的比例）", "cost": "每日成本",
-           "share": "达标的小时目标（验证）", "ok": "验证：全部目标达标", "fail": "验证：有目标未达标",
-           "fig": "各目标水平下找到的最低成本排班", "table": "各水平", "h_level": "水平", "h_cost": "成本",
-           "h_paid": "计薪小时", "h_staff": "人数", "h_share": "小时目标达标（验证）", "h_conf": "95% 置信达标",
-           "h_held": "样本内达标", "h_ok": "验证", "yes": "是", "no": "否", "notes": "说明", "rosters": "排班",
-           "about": "每个水平：优化器找到的在仿真中满足全部目标的最低成本排班（{reps}），并用新的随机种子验证。各水平使用相同种子。",
-           "dip": "成本从水平 {a:g} 到 {b:g} 下降：优化器为启发式（仿真、修补、削减），停在不同位置；请看整体趋势。"},
-}
 
 
 def plot_frontier(table: pd.DataFrame, lang: str = "en", target: str = "", wait_min: float = 0.0):
@@ -226,9 +206,12 @@ def plot_frontier(table: pd.DataFrame, lang: str = "en", target: str = "", wait_
     Levels whose verification misses a target are drawn with an open red ``X`` on both panels.
     """
     import matplotlib.pyplot as plt
+    import numpy as np
     from matplotlib.ticker import PercentFormatter
 
     from .. import figures as plots
+
+    from ..pages.frontier_page import TEXT
 
     tx = TEXT[lang]
     t = table.sort_values("level")
@@ -269,7 +252,8 @@ def write_frontier(table: pd.DataFrame, rosters: pd.DataFrame, out: Path, scenar
     from optimise.frontier import non_monotone
 
     from .. import figures as plots
-    from ..pages.html import esc, html_page, html_table, img_tag, td, write_text_atomic
+    from ..pages.frontier_page import TEXT, frontier_html
+    from ..pages.html import write_text_atomic
     from ..runs.folders import manifest, run_folder, write_json
 
     tx = TEXT[lang]
@@ -288,31 +272,10 @@ def write_frontier(table: pd.DataFrame, rosters: pd.DataFrame, out: Path, scenar
             fig = plot_frontier(table, lang, target, spec.wait_min or 0.0)
             png = plots.save_figure(fig, tmp / "figures", "frontier")[0]
         messages += list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, plots.MissingFontWarning)))
-        yes = lambda b: tx["yes"] if b else tx["no"]  # noqa: E731
-        rows = []
-        for _, r in table.sort_values("level").iterrows():
-            cls = "ok" if r["verification_ok"] else "miss"
-            rows.append([f"{100 * r['level']:.0f}%", f"{r['cost']:.2f}", f"{r['paid_hours']:.1f}", int(r["staff"]),
-                         f"{r['verified_met']}/{r['verified_intervals']} ({100 * r['verified_share_met']:.0f}%)",
-                         f"{100 * r['verified_share_met_confident']:.0f}%", yes(r["targets_held_in_sample"]),
-                         td(f'class="{cls}" data-level="{r["level"]:g}"', esc(tx["ok"] if r["verification_ok"] else tx["fail"]))])
         notes = [tx["dip"].format(a=a, b=b) for a, b in non_monotone(table)]
         notes += [f"{r['level']:g}: {r['notes']}" for _, r in table.iterrows() if isinstance(r["notes"], str) and r["notes"]]
-        roster_rows = [[f"{r['level']:g}", r["staff_type"], r["station"], r["window_group"], r["start"], r["breaks"],
-                        r["end"], int(r["count"])] for _, r in rosters.iterrows()]
-        warn = "".join(f'<div class="warn">{esc(m)}</div>' for m in messages)
-        body = (f"<h1>{esc(tx['title'])}: {esc(scenario.name)}</h1>{warn}"
-                f"<p class='sub'>{esc(tx['about'].format(reps=reps_text))}</p>"
-                f"<figure>{img_tag(png, tx['fig'])}<figcaption>{esc(tx['fig'])}</figcaption></figure>"
-                f"<h2>{esc(tx['table'])}</h2>"
-                + html_table([tx["h_level"], tx["h_cost"], tx["h_paid"], tx["h_staff"], tx["h_share"], tx["h_conf"],
-                              tx["h_held"], tx["h_ok"]], rows)
-                + (f"<h2>{esc(tx['notes'])}</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>"
-                   if notes else "")
-                + f"<h2>{esc(tx['rosters'])}</h2>"
-                + html_table(["level", "staff type", "station", "window group", "start", "breaks", "end", "count"],
-                             roster_rows))
-        write_text_atomic(tmp / "frontier.html", html_page(f"{tx['title']}: {scenario.name}", lang, body))
+        write_text_atomic(tmp / "frontier.html", frontier_html(table, rosters, png, scenario, lang, reps_text, notes,
+                                                               messages))
     return messages
 
 
@@ -321,9 +284,11 @@ def run_frontier(args) -> int:
     from optimise.frontier import frontier, service_level_target
     from optimise.settings import load_settings, resolve_settings
     from optimise.shifts import InfeasiblePlan, SolverUnavailable
+    import pandas as pd
+
     from sim.loading import ScenarioError, load_scenario
 
-    from ..runs.folders import RunFolderError, new_run_id
+    from ..runs.folders import RunFolderError, fresh_folder, new_run_id
 
     try:
         scenario = load_scenario(args.scenario)

@@ -15,13 +15,13 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from sim.clock import format_clock
 
 from ..i18n import label
-from .style import (ALL, HATCHES, PALETTE, STATUS_COLOURS, _clock_axis, _finish, _gapped, _interval_mid, _require,
-                    _step_of, figure_style, series_style)
+from .style import (ALL, HATCHES, PALETTE, STATUS_COLOURS, _axes, _clock_axis, _finish, _gapped, _interval_mid,
+                    _require, _step_of, figure_style, series_style)
 from .waits import _sl_targets
 
 
 def plot_service_level(target_status: pd.DataFrame, targets=None, lang: str = "en",
-                       interval_min: float | None = None) -> Figure:
+                       interval_min: float | None = None, ax=None) -> Figure:
     """Service level per interval with its 95% band, the goal, and missed intervals marked.
 
     ``target_status`` is ``targets.csv`` (``target, kind, interval_start_min,
@@ -35,7 +35,7 @@ def plot_service_level(target_status: pd.DataFrame, targets=None, lang: str = "e
     spec = {t["id"]: t for t in _sl_targets(targets)}
     step = interval_min or _step_of(ts["interval_start_min"])
     with figure_style(lang):
-        fig, ax = plt.subplots(figsize=(8.5, 4.5), layout="constrained")
+        fig, ax, own = _axes(ax, (8.5, 4.5))
         missed_shown = False
         for i, (tid, g) in enumerate(ts.groupby("target", sort=False)):
             g = g.sort_values("interval_start_min")
@@ -62,7 +62,7 @@ def plot_service_level(target_status: pd.DataFrame, targets=None, lang: str = "e
         ax.set_ylabel(label("service_level", lang))
         ax.set_title(label("fig_service_level", lang))
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-        return _finish(fig)
+        return _finish(fig, own)
 
 
 def plot_queue(queue_grid: pd.DataFrame, lang: str = "en", stations=None) -> Figure:
@@ -145,7 +145,7 @@ def plot_staffing(on_duty: pd.DataFrame, requirements: pd.DataFrame | None = Non
         return _finish(fig)
 
 
-def plot_utilisation(staff_intervals: pd.DataFrame, lang: str = "en") -> Figure:
+def plot_utilisation(staff_intervals: pd.DataFrame, lang: str = "en", ax=None) -> Figure:
     """Heatmap of utilisation (busy / on-duty time), staff type x interval, with the values written in.
 
     Cells with less than half a staff member on duty on average (``staff_on_duty``
@@ -164,7 +164,7 @@ def plot_utilisation(staff_intervals: pd.DataFrame, lang: str = "en") -> Figure:
     table = table.loc[sorted(table.index, key=lambda s: (s == ALL, s))]
     values = table.to_numpy(float)
     with figure_style(lang):
-        fig, ax = plt.subplots(figsize=(8.5, 1.6 + 0.55 * len(table)), layout="constrained")
+        fig, ax, own = _axes(ax, (8.5, 1.6 + 0.55 * len(table)))
         # viridis: luminance rises with the value, so the heatmap reads in greyscale
         cmap = plt.get_cmap("viridis").with_extremes(bad="#eeeeee")
         im = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap=cmap, vmin=0, vmax=1)
@@ -179,10 +179,10 @@ def plot_utilisation(staff_intervals: pd.DataFrame, lang: str = "en") -> Figure:
         ax.set_title(label("fig_utilisation", lang))
         bar = fig.colorbar(im, ax=ax, format=PercentFormatter(1.0, decimals=0), fraction=0.05)
         bar.set_label(label("utilisation", lang))
-        return _finish(fig)
+        return _finish(fig, own)
 
 
-def plot_time_in_system(intervals: pd.DataFrame, lang: str = "en") -> Figure:
+def plot_time_in_system(intervals: pd.DataFrame, lang: str = "en", ax=None) -> Figure:
     """Mean wait to first call and mean end-to-end time in the hall per service type, with 95% CIs (day rows)."""
     cols = ["interval", "service_type", "class", "wait_mean_min", "wait_mean_min_lo", "wait_mean_min_hi",
             "time_in_system_mean_min", "time_in_system_mean_min_lo", "time_in_system_mean_min_hi"]
@@ -192,7 +192,7 @@ def plot_time_in_system(intervals: pd.DataFrame, lang: str = "en") -> Figure:
     names = [label("all_services", lang) if s == ALL else s for s in day["service_type"]]
     y = np.arange(len(day))
     with figure_style(lang):
-        fig, ax = plt.subplots(figsize=(8.5, 1.4 + 0.45 * len(day)), layout="constrained")
+        fig, ax, own = _axes(ax, (8.5, 1.4 + 0.45 * len(day)))
         for k, (col, key, hatch, colour) in enumerate([("wait_mean_min", "mean_wait", "//", PALETTE[1]),
                                                       ("time_in_system_mean_min", "mean_time_in_system", "", PALETTE[0])]):
             v = day[col].to_numpy(float)
@@ -205,4 +205,4 @@ def plot_time_in_system(intervals: pd.DataFrame, lang: str = "en") -> Figure:
         ax.set_xlabel(label("minutes", lang))
         ax.set_title(label("fig_time_in_system", lang))
         ax.legend(loc="lower right")
-        return _finish(fig)
+        return _finish(fig, own)

@@ -11,18 +11,17 @@ Examples
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MultipleLocator, PercentFormatter
 
 from ..i18n import label
-from .style import (HATCHES, PALETTE, _clock_axis, _finish, _gapped, _interval_mid, _require, _step_of, figure_style,
-                    series_style)
+from .style import (HATCHES, PALETTE, _axes, _clock_axis, _finish, _gapped, _interval_mid, _require, _step_of,
+                    figure_style, series_style)
 
 
-def plot_iterations(iterations: pd.DataFrame, lang: str = "en") -> Figure:
+def plot_iterations(iterations: pd.DataFrame, lang: str = "en", ax=None) -> Figure:
     """Cost (left axis) and targets met (right axis) per optimiser iteration.
 
     ``iterations`` has ``iteration, cost, targets_met, targets_total``
@@ -31,7 +30,7 @@ def plot_iterations(iterations: pd.DataFrame, lang: str = "en") -> Figure:
     _require(iterations, ["iteration", "cost", "targets_met", "targets_total"], "plot_iterations")
     it = iterations.sort_values("iteration")
     with figure_style(lang):
-        fig, ax = plt.subplots(figsize=(7.5, 4.0), layout="constrained")
+        fig, ax, own = _axes(ax, (7.5, 4.0))
         x = it["iteration"].to_numpy()
         cost = it["cost"].to_numpy(float)
         if {"cost_lo", "cost_hi"} <= set(it.columns):
@@ -53,13 +52,14 @@ def plot_iterations(iterations: pd.DataFrame, lang: str = "en") -> Figure:
         handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
         ax.legend(handles=handles, loc="lower left")
         ax.set_title(label("fig_iterations", lang))
-        return _finish(fig)
+        return _finish(fig, own)
 
 
-def plot_compare_service_level(options: dict[str, pd.DataFrame], target: str, lang: str = "en") -> Figure:
+def plot_compare_service_level(options: dict[str, pd.DataFrame], target: str, lang: str = "en",
+                               ax=None) -> Figure:
     """One service-level target per interval for several options (``{name: targets.csv frame}``), with bands."""
     with figure_style(lang):
-        fig, ax = plt.subplots(figsize=(8.5, 4.2), layout="constrained")
+        fig, ax, own = _axes(ax, (8.5, 4.2))
         goal, lo_x, hi_x, step = None, np.inf, -np.inf, 60.0
         for i, (name, ts) in enumerate(options.items()):
             g = ts[(ts["target"] == target) & (ts["interval"] != "day")].sort_values("interval_start_min")
@@ -81,4 +81,4 @@ def plot_compare_service_level(options: dict[str, pd.DataFrame], target: str, la
         ax.set_ylabel(f"{label('service_level', lang)} ({target})")
         ax.set_title(label("fig_compare_sl", lang))
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-        return _finish(fig)
+        return _finish(fig, own)

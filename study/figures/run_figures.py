@@ -86,7 +86,7 @@ def _station_requirements(req: pd.DataFrame | None, interval_min: float) -> pd.D
             .rename(columns={"target": "required"}))
 
 
-def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
+def render_figures(run_dir, lang: str = "en", progress=None) -> RenderedFigures:
     """Draw every figure a run folder supports into ``run_dir/figures/`` (PNG and SVG).
 
     The wait distribution uses ``citizens.parquet`` when the run kept it,
@@ -95,7 +95,8 @@ def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
     (``staff_intervals.csv`` with a ``station`` column, else the roster) and
     ``requirements.csv`` if present; ``iterations.csv`` (optimiser runs)
     adds the iterations figure. A missing CJK font (``lang="zh"``) is
-    reported in ``messages`` rather than raised.
+    reported in ``messages`` rather than raised. ``progress(done, total, name)``,
+    if given, is called before each figure is drawn and once at the end.
     """
     check_lang(lang)
     run = load_run(run_dir, allow_partial=True)
@@ -139,9 +140,11 @@ def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
         makers["iterations"] = lambda: (plots.plot_iterations(
             run.frame("iterations.csv").rename(columns={"targets": "targets_total"}), lang), "fig_iterations")
     with font_warnings(out.messages):
-        for name, make in makers.items():
-            if name == "service_level" and not any(t.get("kind") == "service_level" for t in targets):
-                continue
+        if not any(t.get("kind") == "service_level" for t in targets):
+            makers.pop("service_level")
+        for done, (name, make) in enumerate(makers.items()):
+            if progress:
+                progress(done, len(makers), name)
             try:
                 fig, title = make()
             except (ValueError, KeyError) as exc:
@@ -149,4 +152,6 @@ def render_figures(run_dir, lang: str = "en") -> RenderedFigures:
                 continue
             out.files[name] = plots.save_figure(fig, folder, name)[0]
             out.titles[name] = label(title, lang)
+    if progress:
+        progress(len(makers), len(makers), "")
     return out

@@ -100,11 +100,21 @@ def figure_style(lang: str = "en"):
         yield
 
 
-def _finish(fig: Figure) -> Figure:
+def _axes(ax, figsize):
+    """``(figure, axes, own)``: a new figure laid out by matplotlib, or the caller's ``ax`` and its figure."""
+    if ax is not None:
+        return ax.figure, ax, False
+    fig, new = plt.subplots(figsize=figsize, layout="constrained")
+    return fig, new, True
+
+
+def _finish(fig: Figure, own: bool = True) -> Figure:
     # Tick labels are made lazily; making them now (inside figure_style) fixes their fonts. That draw
     # also lays the figure out, so saving it (PNG, then SVG) need not run the constrained layout again.
+    # A caller's figure (drawn on with ax=) keeps its own layout engine.
     fig.draw_without_rendering()
-    fig.set_layout_engine("none")
+    if own:
+        fig.set_layout_engine("none")
     return fig
 
 

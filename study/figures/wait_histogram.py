@@ -33,7 +33,8 @@ def pooled_cdf(bins: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
     return x, share, int(total)
 
 
-def plot_wait_histogram(hist: pd.DataFrame, targets=None, lang: str = "en", max_wait_min: float | None = None) -> Figure:
+def plot_wait_histogram(hist: pd.DataFrame, targets=None, lang: str = "en", max_wait_min: float | None = None,
+                        ax=None) -> Figure:
     """Share of ticketed citizens called within ``t`` minutes, per service type, from ``wait_histogram.csv``."""
     _require(hist, ["service_type", "wait_lo_min", "wait_hi_min", "citizens", "called"], "plot_wait_histogram")
     sl = _sl_targets(targets)
@@ -44,4 +45,4 @@ def plot_wait_histogram(hist: pd.DataFrame, targets=None, lang: str = "en", max_
         p99 = float(x[min(np.searchsorted(share, 0.99 * share[-1]), len(x) - 1)])
         max_wait_min = max(p99, 1.5 * max([t["wait_min"] for t in sl], default=0.0), 10.0)
     curves_in_order = [(label("all_services", lang) if s == ALL else s, *curves[s]) for s in services]
-    return wait_curves_figure(curves_in_order, sl, max_wait_min, lang)
+    return wait_curves_figure(curves_in_order, sl, max_wait_min, lang, ax=ax)

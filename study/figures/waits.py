@@ -15,14 +15,13 @@ average 50th/90th/95th percentiles and the service level at each target.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from ..i18n import label
-from .style import ALL, _finish, _require, figure_style, series_style
+from .style import ALL, _axes, _finish, _require, figure_style, series_style
 
 
 def _ticketed_waits(citizens: pd.DataFrame):
@@ -34,13 +33,19 @@ def _ticketed_waits(citizens: pd.DataFrame):
     return ticketed, np.where(never_called, np.inf, wait)
 
 
+def _target_dict(t) -> dict:
+    """A target as a mapping: a scenario's ``Target`` model or a mapping as in ``manifest.json``."""
+    return t.model_dump() if hasattr(t, "model_dump") else dict(t)
+
+
 def _sl_targets(targets) -> list[dict]:
-    return [dict(t) for t in (targets or []) if t.get("kind", "service_level") == "service_level"
+    """The service-level targets with a wait threshold, from ``scenario.targets`` as they are (or mappings)."""
+    return [t for t in map(_target_dict, targets or []) if t.get("kind", "service_level") == "service_level"
             and t.get("wait_min") is not None]
 
 
 def plot_wait_cdf(citizens: pd.DataFrame, targets=None, lang: str = "en", warmup_end_min: float | None = None,
-                  max_wait_min: float | None = None) -> Figure:
+                  max_wait_min: float | None = None, ax=None) -> Figure:
     """Share of ticketed citizens called within ``t`` minutes, per service type (see module docstring).
 
     Parameters
@@ -70,13 +75,14 @@ def plot_wait_cdf(citizens: pd.DataFrame, targets=None, lang: str = "en", warmup
     for name, sel in groups:
         w = np.sort(wait[sel])
         curves.append((name, grid, np.searchsorted(w, grid, side="right") / max(len(w), 1), len(w)))
-    return wait_curves_figure(curves, sl, top, lang, drawstyle="steps-post")
+    return wait_curves_figure(curves, sl, top, lang, drawstyle="steps-post", ax=ax)
 
 
-def wait_curves_figure(curves, sl_targets, max_wait_min: float, lang: str, drawstyle: str = "default") -> Figure:
+def wait_curves_figure(curves, sl_targets, max_wait_min: float, lang: str, drawstyle: str = "default",
+                       ax=None) -> Figure:
     """Share called within t: one curve per ``(name, t, share, n)``, the first (all services) in bold, with targets."""
     with figure_style(lang):
-        fig, ax = plt.subplots(figsize=(8.5, 4.8), layout="constrained")
+        fig, ax, own = _axes(ax, (8.5, 4.8))
         for i, (name, x, share, n) in enumerate(curves):
             style = {"color": "black", "linestyle": "-", "marker": None, "linewidth": 2.4} if i == 0 else \
                 dict(series_style(i - 1), linewidth=1.3, markevery=40, markersize=4)
@@ -95,17 +101,17 @@ def wait_curves_figure(curves, sl_targets, max_wait_min: float, lang: str, draws
         ax.set_title(label("fig_wait_cdf", lang))
         if curves or sl_targets:
             ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-        return _finish(fig)
+        return _finish(fig, own)
 
 
-def plot_wait_percentiles(intervals: pd.DataFrame, targets=None, lang: str = "en") -> Figure:
+def plot_wait_percentiles(intervals: pd.DataFrame, targets=None, lang: str = "en", ax=None) -> Figure:
     """Day-level wait percentiles (p50, p90, p95) and service levels per service type (no per-citizen data)."""
     _require(intervals, ["interval", "service_type", "class", "wait_p50_min", "wait_p90_min", "wait_p95_min"],
              "plot_wait_percentiles")
     day = intervals[(intervals["interval"] == "day") & (intervals["class"] == ALL)]
     sl = [t for t in _sl_targets(targets) if f"sl_{t['id']}" in day.columns]
     with figure_style(lang):
-        fig, ax = plt.subplots(figsize=(8.5, 4.8), layout="constrained")
+        fig, ax, own = _axes(ax, (8.5, 4.8))
         rows = sorted(day.itertuples(index=False), key=lambda r: (r.service_type != ALL, r.service_type))
         for i, r in enumerate(rows):
             r = r._asdict()
@@ -125,4 +131,4 @@ def plot_wait_percentiles(intervals: pd.DataFrame, targets=None, lang: str = "en
         ax.set_ylabel(label("share_called", lang))
         ax.set_title(label("fig_wait_cdf_pct", lang))
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-        return _finish(fig)
+        return _finish(fig, own)

@@ -4,6 +4,8 @@ Files
 -----
 manifest.json            resolved scenario and hash, seed, replications, versions, git commit, wall time
 summary.json             headline numbers, targets and per-interval table (as ``queueplan run --json`` prints)
+results.xlsx             the key tables (targets, roster, staff) as one workbook with Chinese column names
+                         (:mod:`study.tables.workbook`)
 intervals.csv            per interval x service type x class, over replications: means and 95% CIs
 targets.csv              every target in every interval: estimate, CI, met / met with confidence
 replications.csv         per replication x interval x service type x class: counts, waits, service levels
@@ -39,6 +41,7 @@ from sim import histogram
 from sim.experiment import ExperimentResult
 
 from ..analysis.summary import summary_dict
+from ..tables.workbook import write_workbook
 from .folders import manifest, run_folder, write_json
 
 
@@ -111,12 +114,30 @@ def write_run_tables(result: ExperimentResult, folder: Path, final_dir: Path, so
     return summary
 
 
-def write_report_or_warn(folder: Path, final_dir: Path, lang: str, warn) -> None:
-    """Draw ``report.html`` and the figures into ``folder``; a failure is a warning, never a lost run."""
+def write_report_with_progress(folder, lang: str = "en"):
+    """:func:`study.pages.run_report.write_report` with a progress bar of the figures on standard error (a terminal).
+
+    Returns the :class:`study.pages.run_report.Report`.
+    """
+    import sys
+
+    from tqdm import tqdm
+
     from ..pages.run_report import write_report
 
+    def step(done: int, total: int, name: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(name, refresh=False)
+        bar.update(done - bar.n)
+
+    with tqdm(desc="report", unit="figure", file=sys.stderr, disable=None, leave=False) as bar:
+        return write_report(folder, lang, progress=step)
+
+
+def write_report_or_warn(folder: Path, final_dir: Path, lang: str, warn) -> None:
+    """Draw ``report.html`` and the figures into ``folder``; a failure is a warning, never a lost run."""
     try:
-        for message in write_report(folder, lang).warnings:
+        for message in write_report_with_progress(folder, lang).warnings:
             warn(message)
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # a full disk fails the run with a clear message
@@ -139,6 +160,7 @@ def write_run(result: ExperimentResult, final_dir: Path, source: str | None, wor
     """
     with run_folder(final_dir) as tmp:
         summary = write_run_tables(result, tmp, final_dir, source, workers, command)
+        write_workbook(tmp, lang, result.scenario.name)
         if report:
             write_report_or_warn(tmp, final_dir, lang, warn)
     return summary

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..analysis.compare import Comparison, compare
 from ..pages.compare_page import write_compare_page
+from ..tables.workbook import write_workbook
 from .folders import run_folder
 
 
@@ -19,6 +20,7 @@ def compare_runs(run_dirs, out_dir, lang: str = "en", names: list[str] | None = 
     out_dir = Path(out_dir)
     with run_folder(out_dir) as tmp:
         c.table.to_csv(tmp / "comparison.csv", index=False, float_format="%.6g")
+        write_workbook(tmp, lang)
         write_compare_page(c, tmp)
     c.out_dir = out_dir
     return c

@@ -34,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..commands.args import non_negative_int, positive_int, positive_seconds
+from ..commands.args import add_workers, non_negative_int, positive_int, positive_seconds
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
@@ -47,7 +47,7 @@ def add_parser(subparsers):
     p.add_argument("--out", type=Path, help="results folder to create (default: results/<scenario>/<run-id>)")
     p.add_argument("--reps", type=positive_int, help="replications per day (default: experiment.replications)")
     p.add_argument("--seed", type=non_negative_int, help="seed (default: experiment.seed)")
-    p.add_argument("--workers", type=non_negative_int, default=1, help="worker processes (0 = all cores)")
+    add_workers(p)
     p.add_argument("--time-limit", type=positive_seconds, dest="time_limit_s",
                    help="MILP time limit per stage, seconds (default: staff_list.plan.time_limit_s)")
     return p
