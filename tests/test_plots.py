@@ -200,8 +200,10 @@ def test_missing_columns_are_named(frames):
 
 
 def test_save_figure_writes_png_and_svg_atomically(frames, tmp_path):
+    only_png = plots.save_figure(plots.plot_time_in_system(frames["intervals"]), tmp_path / "png", "t")
+    assert [p.name for p in only_png] == ["t.png"]                  # the default: PNG only
     fig = plots.plot_time_in_system(frames["intervals"])
-    paths = plots.save_figure(fig, tmp_path / "figures", "time_in_system")
+    paths = plots.save_figure(fig, tmp_path / "figures", "time_in_system", ("png", "svg"))
     assert [p.name for p in paths] == ["time_in_system.png", "time_in_system.svg"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert paths[1].read_text()[:200].lstrip().startswith("<?xml")

@@ -131,7 +131,7 @@ def test_report_is_self_contained_with_every_section(english, runs):
     assert "County vehicle and driver administration hall" in text  # the scenario description
     assert "Business counters (综合窗口)" in text  # station labels from the scenario
     figures = {p.name for p in (runs / "events" / "figures").iterdir()}
-    assert figures == {f"{n}.{ext}" for n in report.figures.files for ext in ("png", "svg")}
+    assert figures == {f"{n}.png" for n in report.figures.files}   # PNG only unless `queueplan report --svg`
     assert not [p for p in (runs / "events").rglob("*") if p.name.endswith(".tmp")]
 
 
@@ -158,7 +158,8 @@ def test_chinese_report_without_cjk_font_inside_the_atomic_run_write(runs, tmp_p
     # no citizens.parquet: the wait distribution is drawn from the pooled histogram (wait_histogram.csv)
     assert report.figures.titles["wait_cdf"] == ZH["fig_wait_cdf"]
     assert "iterations" in report.figures.files  # optimisation runs get the iterations figure
-    assert (final / "figures" / "staffing.svg").is_file() and (final / "figures" / "iterations.png").is_file()
+    assert (final / "figures" / "staffing.png").is_file() and (final / "figures" / "iterations.png").is_file()
+    assert not (final / "figures" / "staffing.svg").exists()       # SVG only with `queueplan report --svg`
 
 
 def test_not_a_run_is_refused_and_nothing_is_written(tmp_path):
@@ -205,3 +206,16 @@ def test_a_scenario_without_targets_claims_nothing():
     shown = headline(summary, {}, "en")
     assert shown["verdict"]["text"] == EN["no_targets"] and shown["targets"] == []
 
+
+
+def test_report_command_adds_svg_only_when_asked(runs, tmp_path):
+    from study.cli import main
+
+    folder = tmp_path / "run"
+    shutil.copytree(runs / "no_events", folder)
+    shutil.rmtree(folder / "figures", ignore_errors=True)
+    assert main(["report", str(folder)]) == 0
+    assert (folder / "figures" / "queue.png").is_file() and not list((folder / "figures").glob("*.svg"))
+    assert main(["report", str(folder), "--svg"]) == 0
+    assert (folder / "figures" / "queue.svg").is_file()
+    assert "figures/queue.svg" in (folder / "report.html").read_text(encoding="utf-8")

@@ -42,6 +42,7 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("report", help="write the HTML report of a run folder (e.g. in another language)")
     p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="run folder written by `queueplan run`")
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the report (default en)")
+    p.add_argument("--svg", action="store_true", help="also write every figure as SVG (vector, for print and papers)")
     return p
 
 
@@ -90,7 +91,7 @@ def run_report(args) -> int:
     from ..runs.load import CompareError
 
     try:
-        report = write_report(args.run_dir, lang=args.lang)
+        report = write_report(args.run_dir, lang=args.lang, svg=args.svg)
     except CompareError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -270,7 +270,7 @@ def write_frontier(table: pd.DataFrame, rosters: pd.DataFrame, out: Path, scenar
         with _warnings.catch_warnings(record=True) as caught:
             _warnings.simplefilter("always", plots.MissingFontWarning)
             fig = plot_frontier(table, lang, target, spec.wait_min or 0.0)
-            png = plots.save_figure(fig, tmp / "figures", "frontier")[0]
+            png = plots.save_figure(fig, tmp / "figures", "frontier", ("png", "svg"))[0]
         messages += list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, plots.MissingFontWarning)))
         notes = [tx["dip"].format(a=a, b=b) for a, b in non_monotone(table)]
         notes += [f"{r['level']:g}: {r['notes']}" for _, r in table.iterrows() if isinstance(r["notes"], str) and r["notes"]]

@@ -86,7 +86,7 @@ def _station_requirements(req: pd.DataFrame | None, interval_min: float) -> pd.D
             .rename(columns={"target": "required"}))
 
 
-def render_figures(run_dir, lang: str = "en", progress=None) -> RenderedFigures:
+def render_figures(run_dir, lang: str = "en", progress=None, svg: bool = False) -> RenderedFigures:
     """Draw every figure a run folder supports into ``run_dir/figures/`` (PNG and SVG).
 
     The wait distribution uses ``citizens.parquet`` when the run kept it,
@@ -97,6 +97,7 @@ def render_figures(run_dir, lang: str = "en", progress=None) -> RenderedFigures:
     adds the iterations figure. A missing CJK font (``lang="zh"``) is
     reported in ``messages`` rather than raised. ``progress(done, total, name)``,
     if given, is called before each figure is drawn and once at the end.
+    ``svg``: also write each figure as SVG (vector, for print and papers).
     """
     check_lang(lang)
     run = load_run(run_dir, allow_partial=True)
@@ -150,7 +151,7 @@ def render_figures(run_dir, lang: str = "en", progress=None) -> RenderedFigures:
             except (ValueError, KeyError) as exc:
                 out.messages.append(label("figure_missing", lang, reason=f"{name}: {exc}"))
                 continue
-            out.files[name] = plots.save_figure(fig, folder, name)[0]
+            out.files[name] = plots.save_figure(fig, folder, name, ("png", "svg") if svg else ("png",))[0]
             out.titles[name] = label(title, lang)
     if progress:
         progress(len(makers), len(makers), "")

@@ -157,8 +157,11 @@ def _interval_mid(frame: pd.DataFrame, step: float) -> np.ndarray:
     return out
 
 
-def save_figure(fig: Figure, folder, name: str, formats=("png", "svg"), dpi: int = 150) -> list[Path]:
-    """Write ``fig`` as ``folder/name.png`` and ``.svg`` (each atomically); return the paths.
+def save_figure(fig: Figure, folder, name: str, formats=("png",), dpi: int = 150) -> list[Path]:
+    """Write ``fig`` as ``folder/name.png`` (and ``.svg`` if ``formats`` holds it; each atomically); return the paths.
+
+    PNG only by default: the page embeds the PNG, and the SVG took about a
+    quarter of a run's report time (``queueplan report RUN --svg`` adds it).
 
     The figure is closed afterwards (figures hold memory until closed).
     """

@@ -217,7 +217,9 @@ def figures_list(figs: RenderedFigures) -> list[dict]:
     out = []
     for name in sorted(figs.files, key=lambda n: FIGURE_ORDER.index(n) if n in FIGURE_ORDER else 99):
         out.append({"id": f"fig-{name}", "uri": image_uri(figs.files[name]), "title": figs.titles[name],
-                    "caption": figs.titles[name], "files": [f"figures/{name}.png", f"figures/{name}.svg"]})
+                    "caption": figs.titles[name],
+                    "files": [f"figures/{name}.{ext}" for ext in ("png", "svg")
+                              if (figs.files[name].parent / f"{name}.{ext}").exists()]})
     return out
 
 
@@ -237,7 +239,7 @@ def report_context(run: Run, figs: RenderedFigures, lang: str) -> dict:
             "reproducibility": reproducibility(m, lang)}
 
 
-def write_report(run_dir, lang: str = "en", progress=None) -> Report:
+def write_report(run_dir, lang: str = "en", progress=None, svg: bool = False) -> Report:
     """Write ``run_dir/report.html`` (and ``run_dir/figures/``) from a finished run folder; return what was written.
 
     An optimiser's folder (with ``plan.json``) gets the optimise page, which
@@ -245,7 +247,8 @@ def write_report(run_dir, lang: str = "en", progress=None) -> Report:
     input roster. Raises :class:`study.runs.load.NotARunError` for a folder
     that is not a run. Returns the path and any warnings (e.g. Chinese asked
     for but no CJK font installed), which are also shown at the top of the page.
-    ``progress(done, total, figure name)`` follows the figures as they are drawn.
+    ``progress(done, total, figure name)`` follows the figures as they are drawn; ``svg`` adds an SVG
+    of each figure to the PNG.
 
     Examples
     --------
@@ -253,7 +256,7 @@ def write_report(run_dir, lang: str = "en", progress=None) -> Report:
     """
     check_lang(lang)
     run = load_run(run_dir, allow_partial=True)
-    figs = render_figures(run.path, lang, progress)
+    figs = render_figures(run.path, lang, progress, svg=svg)
     context = report_context(run, figs, lang)
     if run.has("plan.json"):
         from .optimise_page import optimise_context

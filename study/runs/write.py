@@ -114,7 +114,7 @@ def write_run_tables(result: ExperimentResult, folder: Path, final_dir: Path, so
     return summary
 
 
-def write_report_with_progress(folder, lang: str = "en"):
+def write_report_with_progress(folder, lang: str = "en", svg: bool = False):
     """:func:`study.pages.run_report.write_report` with a progress bar of the figures on standard error (a terminal).
 
     Returns the :class:`study.pages.run_report.Report`.
@@ -131,7 +131,7 @@ def write_report_with_progress(folder, lang: str = "en"):
         bar.update(done - bar.n)
 
     with tqdm(desc="report", unit="figure", file=sys.stderr, disable=None, leave=False) as bar:
-        return write_report(folder, lang, progress=step)
+        return write_report(folder, lang, progress=step, svg=svg)
 
 
 def write_report_or_warn(folder: Path, final_dir: Path, lang: str, warn) -> None:
