@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.loading import scenario_from_dict
+from sim.loading import load_scenario, scenario_from_dict
 from sim.staff import _attendance
 from sim.week import Duty, person_rngs, planned_staff, simulate_week
 from study.cli import main
@@ -98,6 +98,13 @@ def test_roster_command_end_to_end(tmp_path, capsys):
     assert "never overwritten" in capsys.readouterr().err
 
 
+def test_reference_weeks_load():
+    for name in ("county_week.yaml", "city_week.yaml"):
+        s = load_scenario(ROOT / "scenarios" / name)
+        assert s.horizon is not None and s.staff_list is not None
+
+
+@pytest.mark.slow
 def test_county_week_runs(tmp_path):
     out = tmp_path / "county"
     assert main(["roster", str(ROOT / "scenarios" / "county_week.yaml"), "--out", str(out), "--reps", "2",

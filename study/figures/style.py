@@ -157,7 +157,7 @@ def _interval_mid(frame: pd.DataFrame, step: float) -> np.ndarray:
     return out
 
 
-def save_figure(fig: Figure, folder, name: str, formats=("png",), dpi: int = 150) -> list[Path]:
+def save_figure(fig: Figure, folder, name: str, formats=("png",), dpi: int = 120) -> list[Path]:
     """Write ``fig`` as ``folder/name.png`` (and ``.svg`` if ``formats`` holds it; each atomically); return the paths.
 
     PNG only by default: the page embeds the PNG, and the SVG took about a
