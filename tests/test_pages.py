@@ -25,6 +25,14 @@ from .test_report import make_run
 SL = {"id": "sl20", "kind": "service_level", "fraction": 0.8, "wait_min": 20}
 
 
+@pytest.fixture(autouse=True)
+def _no_figures(request, monkeypatch):
+    """These tests read the page's words; drawing its figures (tests/test_report.py) would only cost time."""
+    if "figures" not in request.keywords:
+        from study.figures.run_figures import RenderedFigures
+        monkeypatch.setattr("study.pages.run_report.render_figures", lambda *a, **k: RenderedFigures())
+
+
 def test_target_names_in_both_languages():
     assert target_name(SL, "en") == "80% called within 20 min"
     assert target_name(SL, "zh") == "20分钟内叫号率≥80%"
@@ -196,6 +204,7 @@ def test_chinese_labels_of_the_scenario_are_used_on_chinese_pages(tmp_path):
     assert "县车管所业务大厅" not in english and "快速叫号目标" not in english
 
 
+@pytest.mark.figures
 def test_report_progress_follows_every_figure(run_dir, tmp_path):
     folder = tmp_path / "progress"
     shutil.copytree(run_dir, folder)
