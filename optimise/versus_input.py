@@ -29,22 +29,10 @@ import pandas as pd
 
 from sim.experiment import ExperimentResult, run_experiment
 from sim.scenario import Scenario
-from sim.summary import RATIOS, mean_ci, target_metric
+from sim.summary import RATIOS, mean_ci, paired_ratio_diff, target_metric
 from sim.tables import ALL, target_ratios
 
 DAY = "day"
-
-
-def paired_ratio_diff(y_a, x_a, y_b, x_b) -> tuple[float, float, float]:
-    """``sum(y_b)/sum(x_b) - sum(y_a)/sum(x_a)`` with its paired delta-method 95% t interval."""
-    y_a, x_a, y_b, x_b = (np.asarray(v, dtype=float) for v in (y_a, x_a, y_b, x_b))
-    if x_a.sum() <= 0 or x_b.sum() <= 0:
-        return np.nan, np.nan, np.nan
-    r_a, r_b = y_a.sum() / x_a.sum(), y_b.sum() / x_b.sum()
-    z = (y_b - r_b * x_b) / x_b.mean() - (y_a - r_a * x_a) / x_a.mean()
-    _, lo, hi = mean_ci(z)
-    d = float(r_b - r_a)
-    return d, float(d + lo), float(d + hi)
 
 
 @dataclass

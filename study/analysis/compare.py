@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.summary import mean_ci
+from sim.summary import mean_ci, paired_ratio_diff
 
 from ..i18n import check_lang, label
 from ..runs.load import CompareError, NotARunError, Run, load_run  # noqa: F401 (re-exported)
@@ -104,25 +104,6 @@ def option_row(run: Run, name: str) -> dict:
 
 
 # ---------------------------------------------------------------- differences
-
-
-def paired_ratio_diff(y_a, x_a, y_b, x_b) -> tuple[float, float, float]:
-    """``sum(y_b)/sum(x_b) - sum(y_a)/sum(x_a)`` with a paired delta-method t interval (module docstring).
-
-    Examples
-    --------
-    >>> d, lo, hi = paired_ratio_diff([8, 9, 7], [10, 10, 10], [8, 9, 7], [10, 10, 10])
-    >>> d, lo, hi
-    (0.0, 0.0, 0.0)
-    """
-    y_a, x_a, y_b, x_b = (np.asarray(v, dtype=float) for v in (y_a, x_a, y_b, x_b))
-    if x_a.sum() <= 0 or x_b.sum() <= 0:
-        return np.nan, np.nan, np.nan
-    r_a, r_b = y_a.sum() / x_a.sum(), y_b.sum() / x_b.sum()
-    z = (y_b - r_b * x_b) / x_b.mean() - (y_a - r_a * x_a) / x_a.mean()
-    _, lo, hi = mean_ci(z)
-    d = float(r_b - r_a)
-    return d, float(d + lo), float(d + hi)
 
 
 def _independent(row_a: dict, row_b: dict, m: str) -> tuple[float, float, float]:
