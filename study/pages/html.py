@@ -17,23 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from ..i18n import label
+from .render import stylesheet
 
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",
- sans-serif;margin:0 auto;max-width:1100px;padding:1.2em 1.6em;color:#1a1a1a;line-height:1.45}
-h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin-top:1.6em;border-bottom:2px solid #ddd}
-h3{font-size:1.05em}.sub{color:#555}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
-th,td{border:1px solid #ccc;padding:.25em .55em;text-align:right;vertical-align:top}
-th{background:#f2f2f2}td.l,th.l{text-align:left}td.nw{white-space:nowrap}
-.ok{background:#d8f0df}.close{background:#fff1c9}.miss{background:#f9d5d2;font-weight:600}
-.cards{display:flex;flex-wrap:wrap;gap:.7em}.card{border:1px solid #ccc;border-radius:6px;padding:.5em .8em;
- min-width:10em}.card .k{color:#555;font-size:.85em}.card .v{font-size:1.5em;font-weight:600}
-.card .s{color:#555;font-size:.8em}.verdict{font-size:1.2em;font-weight:600;padding:.4em .7em;border-radius:6px;
- display:inline-block;margin:.3em 0}.warn{border:2px solid #d55e00;background:#fff3ec;padding:.5em .8em;margin:.6em 0}
-figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
-figcaption{color:#555;font-size:.85em}code{font-size:.9em}.mark{font-size:.8em;margin-left:.3em}
-"""
+CSS = stylesheet()  # templates/style.css: one stylesheet for the template pages and these
 
 STATUS_CLASS = {"ok": "ok", "~": "close", "MISS": "miss"}
 STATUS_KEY = {"ok": "status_ok", "~": "status_close", "MISS": "status_miss"}
