@@ -138,7 +138,7 @@ def _forecast(args) -> int:
     if args.out is not None and Path(args.out).exists():
         raise FileExistsError(f"{args.out} already exists; results are never overwritten")
     if args.scenario is not None:
-        load_scenario(args.scenario)  # a bad base scenario: every problem, exit 2, before anything is written
+        load_scenario(args.scenario)  # a bad base scenario: ScenarioError (study.cli.main: exit 2) before any writing
     rows = _read(args)
     effects = read_effects(args.effects) if args.effects else {}
     counts = daily_counts(tickets_of(rows))
@@ -175,16 +175,10 @@ def write_csv_once(frame, path: Path) -> None:
 
 def run(args) -> int:
     """Dispatch ``fit``/``calibrate``/``forecast``; a bad log exits 2 with every problem listed."""
-    from sim.loading import ScenarioError
-
     from ..ticketlog.importing import MAX_SHOWN, LogError
 
     try:
         return {"fit": _fit, "calibrate": _calibrate, "forecast": _forecast}[args.command](args)
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     except FileExistsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -41,9 +41,9 @@ PLAN_FOR = ("mean", "upper")
 
 def _weeks(table: pd.DataFrame) -> dict[dt.date, pd.DataFrame]:
     """Forecast rows grouped by the Monday of their week."""
-    t = table.assign(day_date=[dt.date.fromisoformat(str(d)) for d in table["date"]])
-    t["monday_date"] = [d - dt.timedelta(days=d.weekday()) for d in t["day_date"]]
-    return {m: g for m, g in t.groupby("monday_date", sort=True)}
+    dates = [dt.date.fromisoformat(str(d)) for d in table["date"]]
+    monday = pd.Series([d - dt.timedelta(days=d.weekday()) for d in dates], index=table.index)
+    return {m: g for m, g in table.groupby(monday, sort=True)}
 
 
 def week_scenario(base: dict, week: pd.DataFrame, monday: dt.date, plan_for: str = "mean") -> tuple[dict, list[str]]:
