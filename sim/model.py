@@ -119,6 +119,8 @@ class HallModel(DutyEvents):
 
         self.staff = [self._make_staff(i, day) for i, day in enumerate(staff)]
         self.restricted = any(s.own_queues is not None for s in self.staff)
+        if self.restricted:
+            self._make_pickers()
         # Window pools per (station, window group); ordinary windows are numbered first.
         self.free_windows: dict[tuple, list[int]] = {}
         for name, st in scenario.stations.items():
@@ -157,6 +159,26 @@ class HallModel(DutyEvents):
                   None if s.own_classes is None else frozenset(s.own_classes), s.help_others, s.flex)
         return s
 
+    def _make_pickers(self) -> None:
+        """For restricted window groups: per queue and class, the idle sets of the staff kinds who may take them.
+
+        ``pickers[q][klass]`` lists ``(idle members of a kind, not kept for them, flex or 0)`` for every kind
+        of staff that may serve class ``klass`` in queue ``q`` (a kind shares what decides that: see
+        :meth:`_pick_restricted`), so an arrival looks at one entry per kind and never at a staff member.
+        """
+        for staff in self.staff:
+            for q in staff.queues:
+                self.idle_kinds[q].setdefault(staff.kind, {})
+        self.pickers = []
+        for q, kinds in enumerate(self.idle_kinds):
+            first = {}
+            for staff in self.staff:
+                if q in staff.queues:
+                    first.setdefault(staff.kind, staff)
+            self.pickers.append([[(kinds[kind], not s.kept_for(q, k), s.flex if self.least_flexible else 0)
+                                  for kind, s in first.items() if s.takes(q, k)]
+                                 for k in range(len(self.class_index))])
+
     def _idle_push(self, staff: StaffState) -> None:
         """Staff member becomes idle for each of their queues (keeping their place if already idle)."""
         if staff.is_idle:
@@ -167,7 +189,7 @@ class HallModel(DutyEvents):
             if self.restricted:
                 self.idle_clock += 1
                 staff.stamp[q] = self.idle_clock
-                self.idle_kinds[q].setdefault(staff.kind, {})[staff] = None
+                self.idle_kinds[q][staff.kind][staff] = None
 
     def _idle_pop(self, staff: StaffState) -> None:
         """Staff member is no longer idle (busy, away or off duty)."""
@@ -195,7 +217,7 @@ class HallModel(DutyEvents):
         """Leave at once with the curve's probability of the number still waiting in the queue."""
         q = cit.route[0][1]
         if self.restricted:
-            if any(m and next(iter(m)).takes(q, cit.klass) for m in self.idle_kinds[q].values()):
+            if any(members for members, _, _ in self.pickers[q][cit.klass]):
                 return False
         elif self.idle[q]:
             return False
@@ -213,7 +235,7 @@ class HallModel(DutyEvents):
         staff = None
         if idle:
             if self.restricted:
-                staff = self._pick_restricted(idle, q, cit.klass)
+                staff = self._pick_restricted(q, cit.klass)
             elif self.least_flexible:
                 staff = min(idle, key=lambda s: s.flex)  # ties: longest idle (dict order)
             else:
@@ -225,26 +247,23 @@ class HallModel(DutyEvents):
             cit.seq = self.seq
             self.queues[q][cit.klass].append(cit)
 
-    def _pick_restricted(self, idle: dict, q: int, klass: int):
+    def _pick_restricted(self, q: int, klass: int):
         """Idle staff member for a citizen when some windows are kept for some citizens.
 
         The choice is the smallest (not kept for them, flex if least_flexible,
         place in the idle order) among idle staff who may take them. Staff of
         one kind share the first two and whether they may take them, so only
-        the first idle member of each kind is looked at: the cost per arrival
-        grows with the number of kinds (window groups x skill sets), not with
-        the number of staff.
+        the first idle member of each kind is looked at (:meth:`_make_pickers`):
+        the cost per arrival grows with the number of kinds (window groups x
+        skill sets), not with the number of staff.
         """
         best, best_key = None, None
-        for members in self.idle_kinds[q].values():
-            if not members:
-                continue
-            s = next(iter(members))
-            if not s.takes(q, klass):
-                continue
-            key = (not s.kept_for(q, klass), s.flex if self.least_flexible else 0, s.stamp[q])
-            if best_key is None or key < best_key:
-                best, best_key = s, key
+        for members, not_kept, flex in self.pickers[q][klass]:
+            if members:
+                s = next(iter(members))
+                key = (not_kept, flex, s.stamp[q])
+                if best_key is None or key < best_key:
+                    best, best_key = s, key
         return best
 
     # ---- staff ----------------------------------------------------------
