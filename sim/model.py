@@ -407,11 +407,14 @@ class HallModel(DutyEvents):
 
         Tickets are not put on the event queue: before each ticket time,
         every event due at or before it is processed (``env.step``), then the
-        clock is set to it and its tickets are issued. Events due at a ticket's
-        exact time were all scheduled before that ticket would have been (the
-        staff's shift events at time 0, or earlier events of the day), so this is
-        the order ``env.run()`` would follow with a ticket event per instant,
-        one event fewer per citizen.
+        clock is set to it and its tickets are issued. With one ticket event
+        per instant (scheduled when the previous tickets were issued), events
+        due at exactly a ticket's time would also run first, unless scheduled
+        after the previous tickets: that needs a random duration to end
+        exactly on a ticket time, which has probability zero. The staff's
+        shift events (scheduled at time 0) run before tickets of their own
+        instant in both. ``tests/test_golden.py`` pins the equality with the
+        ticket-event loop on every shipped scenario. One event fewer per citizen.
         """
         env = self.env
         queue, step = env._queue, env.step
