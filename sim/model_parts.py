@@ -16,13 +16,18 @@ NEVER = float("inf")
 
 
 class Wake:
-    """A scheduled callback: all that ``simpy.Environment.step`` reads of an event that succeeds."""
+    """A scheduled callback: all that ``simpy.Environment.step`` reads of an event that succeeds.
 
-    __slots__ = ("callbacks",)
+    ``staff`` is the staff member whose service ends (one per staff member,
+    rescheduled for each service: ``step`` reads ``callbacks`` before calling them).
+    """
+
+    __slots__ = ("callbacks", "staff")
     _ok = True
 
-    def __init__(self, callback):
+    def __init__(self, callback, staff=None):
         self.callbacks = [callback]
+        self.staff = staff
 
 
 class CitizenState:
@@ -38,7 +43,7 @@ class CitizenState:
 
 class StaffState:
     __slots__ = ("idx", "day", "station", "queues", "speed", "flex", "busy", "on_duty", "leave_pending",
-                 "staying", "citizen", "start_min", "window", "on_min", "period_end_min", "on_end", "last_end_min",
+                 "staying", "citizen", "start_min", "window", "on_min", "period_end_min", "end_event", "last_end_min",
                  "pool", "own_queues", "own_classes", "help_others", "away", "away_pending", "away_since",
                  "kind", "stamp", "is_idle", "calls", "own_calls")
 
