@@ -139,7 +139,7 @@ def _write_ticket_log(args, scenario, result, seed):
 def _cmd_run(args) -> int:
     from tqdm import tqdm
 
-    from sim.bounds import run_size_problem
+    from sim.run_size import run_size_problem
     from sim.experiment import ExecutorError, run_experiment
 
     from .analysis.summary import format_summary
