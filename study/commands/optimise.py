@@ -53,6 +53,8 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from sim.messages import bilingual, translate
+
 from .args import add_workers, non_negative_int, positive_int, positive_seconds
 
 if TYPE_CHECKING:
@@ -162,7 +164,7 @@ def _default_out(name: str, seed: int, scenario) -> Path:
     return fresh_folder(Path("results") / name / f"optimise-{new_run_id(scenario, seed)}")
 
 
-def format_plan(plan: StaffingPlan) -> str:
+def format_plan(plan: StaffingPlan, lang: str = "en") -> str:
     """The roster, its cost, what it could not cover and the verification, as text for planners."""
     from sim.tables import DAY
 
@@ -187,6 +189,8 @@ def format_plan(plan: StaffingPlan) -> str:
                          f"staff ({g['binding'].iloc[0]})")
     for note in plan.notes:
         lines.append(f"note: {note}")
+        if lang == "zh":
+            lines.append(f"      说明：{translate(note, 'zh')}")
     v = plan.verified_targets()
     if plan.verification is not None and not v.empty:
         lines += ["", f"Verification on fresh seeds (seed {plan.verification.seed}, "
@@ -251,7 +255,7 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
                                                   "target_intervals": len(v), "met": int(v["met"].sum()),
                                                   "met_confident": int(v["met_confident"].sum())},
             "iterations": len(plan.iterations), "milp_time_s": round(plan.milp_time_s, 3),
-            "wall_time_s": round(plan.wall_time_s, 3), "notes": plan.notes,
+            "wall_time_s": round(plan.wall_time_s, 3), **bilingual("notes", plan.notes),
             "milp": None if plan.milp is None else {**plan.milp.as_dict(), "all_solves_optimal": plan.milp_all_optimal},
             "search": None if search is None else {
                 "status": search.status, "lower_bound": search.lower_bound,
@@ -335,7 +339,7 @@ def run(args) -> int:
         resolved = resolve_settings(scenario, settings)
         plan.shortfalls = correct_bindings(plan.shortfalls, scenario, resolved)   # each station's own limits
         plan.notes = dedupe_notes(plan.notes)
-        print(format_plan(plan))
+        print(format_plan(plan, getattr(args, "lang", "en")))
         if search is not None:
             print(format_evidence(plan, search))
         advice = advise(scenario, resolved, plan, workers=workers, remedies=getattr(args, "remedies", "auto"),

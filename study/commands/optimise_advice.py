@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.messages import translate
+
 ALL = "*"
 
 
@@ -130,7 +132,8 @@ def advice_json(advice: Advice) -> dict:
                     else [_num(v) for v in advice.with_overtime_ci95], "unit": advice.unit},
            "cost_per_day": _num(advice.planned_per_day),
            "verdict": {"en": advice.verdict_en, "zh": advice.verdict_zh},
-           "binding_limits": advice.binding, "remedies": None if advice.remedies is None and
+           "binding_limits": [str(b) for b in advice.binding],
+           "binding_limits_zh": [translate(b, "zh") for b in advice.binding], "remedies": None if advice.remedies is None and
            advice.remedies_note.startswith("remedies switched off") else [], "remedies_not_tried": [],
            "remedies_note": advice.remedies_note, "versus_input": None}
     r = advice.remedies

@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import math
 
+from sim.messages import shown
+
 from ..i18n import label
 from ..names import target_name
 from ..runs.load import Run
@@ -180,12 +182,14 @@ def cost_cards(plan: dict, lang: str) -> list[dict]:
 
 def optimise_context(run: Run, lang: str) -> dict:
     """What ``optimise.html.j2`` adds to the run report's context, from the folder's ``plan.json``."""
+    from optimise import messages  # noqa: F401 (registers the optimiser's codes, to read older notes back)
+
     plan = json.loads((run.path / "plan.json").read_text(encoding="utf-8"))
     sc = run.scenario
     verdict = _text(plan, "verdict", lang)
-    notes = plan.get("notes_zh") if lang == "zh" and plan.get("notes_zh") else plan.get("notes") or []
+    notes = shown(plan, "notes", lang)       # notes_zh as written; an older plan.json's English read back
     return {"title": f"{label('optimise_title', lang)}: {sc.get('name', '')}",
             "kind_word": label("optimiser_result", lang), "optimiser_says": label("optimiser_says", lang),
             "optimiser_verdict": verdict, "verification": _verification(plan, lang),
             **remedies_view(plan, lang), **versus_view(plan, sc, lang), **status_view(plan, lang),
-            "cost_cards": cost_cards(plan, lang), "optimiser_notes": [str(n) for n in notes]}
+            "cost_cards": cost_cards(plan, lang), "optimiser_notes": notes}

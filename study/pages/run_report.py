@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.messages import shown
+
 from ..figures.run_figures import RenderedFigures, render_figures
 from ..i18n import check_lang, label
 from ..names import item_label, scenario_text, target_name, target_scope
@@ -95,7 +97,8 @@ def headline(s: dict, scenario: dict, lang: str) -> dict:
                         "name": target_name(sp, lang, scenario) if sp else t.get("description", t["id"]),
                         "scope": target_scope(sp or {"scope": t.get("scope")}, lang),
                         "met": _met_text(t, sp or {}, lang), "mark": label(STATUS_KEY[mark], lang)})
-    return {"verdict": verdict(s, lang), "targets": targets, "cards": cards, "notes": list(s.get("notes", []))}
+    return {"verdict": verdict(s, lang), "targets": targets, "cards": cards, "notes": shown(s, "notes", lang),
+            "scenario_warnings": [label("scenario_warning", lang, message=w) for w in shown(s, "warnings", lang)]}
 
 
 def interval_table(s: dict, scenario: dict, lang: str):
