@@ -70,6 +70,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "solver's best bound, gap {gap_pct}%, {time_s} s)",
                            "下界 {cost}（{method}；{constraints} 条工作量约束，受时间限制：求解器的最优界，"
                            "间隙 {gap_pct}%，{time_s} 秒）"),
+    # how far a remedy's cost is proven (optimise.remedies)
+    "remedy.cost_not_searched": ("cost from the repair loop; not searched: an upper bound on the changed hall's "
+                                 "cheapest roster",
+                                 "成本来自修复循环，未经局部搜索：是调整后大厅最便宜排班成本的上界"),
+    "remedy.cost_searched": ("cost after the local search from the repair loop's roster ({moves} moves tried): "
+                             "a local optimum of the search, still an upper bound on the changed hall's cheapest "
+                             "roster",
+                             "成本经局部搜索（从修复循环的排班出发，试了 {moves} 步）：是搜索的局部最优，仍是调整后大厅"
+                             "最便宜排班成本的上界"),
+    "remedy.cost_search_budget": ("cost after a local search stopped on its budget ({budget_s} s): not a local "
+                                  "optimum, an upper bound on the changed hall's cheapest roster",
+                                  "成本经局部搜索，但搜索因时间预算（{budget_s} 秒）用尽而停止：不是局部最优，"
+                                  "是调整后大厅最便宜排班成本的上界"),
+    "remedy.cost_search_failed": ("the local search on this remedy found no cheaper roster that is verified: "
+                                  "cost from the repair loop, not proven lowest ({why})",
+                                  "对该方案的局部搜索没有找到经验证的更便宜排班：成本来自修复循环，未证明最低（{why}）"),
     # the binding limits per station (optimise.causes)
     "causes.binding_line": ("{station}: {why}, {spans} (short by up to {short} staff)",
                             "{station}：{why}，{spans}（最多缺 {short} 人）"),

@@ -96,9 +96,11 @@ def _verdict(advice: Advice, plan) -> tuple[str, str]:
         if not kept.empty:
             top = kept.iloc[0]
             parts_en.append(f"to meet every target: {top['change_en']} (cost {top['cost_delta_per_day']:+.2f} "
-                            f"{advice.unit}, {top['cost_delta_pct']:+.0f}%)")
+                            f"{advice.unit}, {top['cost_delta_pct']:+.0f}%, at most: "
+                            f"{'searched' if top['cost_basis'] != 'repair_loop' else 'not searched'})")
             parts_zh.append(f"全部达标的办法：{top['change_zh']}（每日成本{top['cost_delta_per_day']:+.2f}，"
-                            f"{top['cost_delta_pct']:+.0f}%）")
+                            f"{top['cost_delta_pct']:+.0f}%，为上界："
+                            f"{'经局部搜索' if top['cost_basis'] != 'repair_loop' else '未经局部搜索'}）")
         else:
             parts_en.append(f"no remedy tried meets every target ({len(r.table)} tried)")
             parts_zh.append(f"已试的{len(r.table)}项补救措施均不能全部达标")
@@ -150,7 +152,9 @@ def advice_json(advice: Advice) -> dict:
                 "training_one_off": _num(row["training_one_off"]), "training_per_day": _num(row["training_per_day"]),
                 "verified_replications": int(row["verified_replications"] or 0), "kept": bool(row["kept"]),
                 "reason_en": row["reason_en"], "reason_zh": row["reason_zh"],
-                "assumption_en": row["assumption_en"] or "", "assumption_zh": row["assumption_zh"] or ""})
+                "assumption_en": row["assumption_en"] or "", "assumption_zh": row["assumption_zh"] or "",
+                "cost_basis": row["cost_basis"], "cost_note_en": row["cost_note_en"],
+                "cost_note_zh": row["cost_note_zh"]})
         out["remedies_not_tried"] = r.not_tried
         out["remedies_wall_time_s"] = round(r.wall_time_s, 2)
         out["remedies_budget_s"] = r.budget_s
@@ -214,6 +218,11 @@ def format_advice(advice: Advice, lang: str = "en") -> str:
                       f"fresh seeds; {r.wall_time_s:.0f} s of a {r.budget_s:g} s budget):"]
         if r.table.empty:
             lines.append("  no lever applies to the limits that bind")
+        else:
+            notes = list(dict.fromkeys(r.table["cost_note_en"]))
+            lines.append(f"  costs: {'; '.join(notes)}")
+            if lang == "zh":
+                lines.append(f"  成本：{'；'.join(dict.fromkeys(r.table['cost_note_zh']))}")
         for row in r.table.itertuples():
             verified = row.targets_met is not None and np.isfinite(float(row.targets_met))
             met = f"{int(row.targets_met)}" if verified else (

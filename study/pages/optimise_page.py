@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 
-from sim.messages import shown
+from sim.messages import Message, shown
 
 from ..i18n import label
 from ..names import target_name
@@ -48,10 +48,10 @@ def remedies_view(plan: dict, lang: str) -> dict:
     """The ranked remedies as a table, or a sentence when there are none (all met) or none were computed."""
     remedies = plan.get("remedies")
     if remedies is None:
-        return {"remedies": None, "remedies_note": label("no_remedies_data", lang)}
+        return {"remedies": None, "remedies_note": label("no_remedies_data", lang), "remedies_cost_note": ""}
     if not remedies:  # none needed, or none found: the optimiser's own note says which
         note = _text(plan, "remedies_note", lang) if plan.get("remedies_note") else label("no_remedies", lang)
-        return {"remedies": None, "remedies_note": note}
+        return {"remedies": None, "remedies_note": note, "remedies_cost_note": ""}
     rows = []
     for i, r in enumerate(remedies):
         met = label("remedy_all_met", lang) if r.get("every_target_met") else \
@@ -66,7 +66,19 @@ def remedies_view(plan: dict, lang: str) -> dict:
                      cell(kept, "l"), _text(r, "reason", lang)])
     headers = [label(k, lang) for k in ("remedy_lever", "remedy_result", "remedy_cost", "remedy_verified",
                                         "remedy_kept", "remedy_reason")]
-    return {"remedies": table(headers, rows), "remedies_note": ""}
+    return {"remedies": table(headers, rows), "remedies_note": "", "remedies_cost_note": cost_note(remedies, lang)}
+
+
+def cost_note(remedies: list[dict], lang: str) -> str:
+    """What a remedy's cost is (from the repair loop, not searched: an upper bound), once per kind of basis.
+
+    A ``plan.json`` written before the rows said so holds remedies from the repair loop only.
+    """
+    from optimise import messages  # noqa: F401 (registers the optimiser's codes)
+
+    default = Message("remedy.cost_not_searched")
+    notes = [_text(r, "cost_note", lang) or default.text(lang) for r in remedies]
+    return label("remedy_cost_basis", lang, note=("；" if lang == "zh" else "; ").join(dict.fromkeys(notes)))
 
 
 def versus_view(plan: dict, scenario: dict, lang: str) -> dict:
