@@ -95,7 +95,7 @@ def test_plots_take_the_scenarios_targets_and_an_ax(result):
 
     scenario, r = result
     fig, (left, right) = plt.subplots(1, 2)
-    assert qp.plots.plot_wait_cdf(qp.citizens(r), scenario.targets, ax=left) is fig
+    assert qp.plots.plot_wait_cdf(qp.citizens(r), scenario.targets, ax=left) is left
     assert any(t.get_text().startswith("target sl") for t in left.get_legend().get_texts())
     qp.plots.plot_time_in_system(qp.tables(r)["intervals"], ax=right)
     assert right.get_title() and len(fig.axes) == 2

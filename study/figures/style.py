@@ -108,6 +108,31 @@ def _axes(ax, figsize):
     return fig, new, True
 
 
+def _panels(ax, names: list, figsize, what: str):
+    """``(figure, axes, own)`` for one panel per name: new panels stacked (shared x), or the caller's ``ax``.
+
+    ``ax`` is a sequence of exactly ``len(names)`` axes (one per panel, in
+    order); a single ``Axes`` is taken for a single panel.
+    """
+    if ax is None:
+        fig, axes = plt.subplots(len(names), 1, figsize=figsize, sharex=True, layout="constrained", squeeze=False)
+        return fig, axes[:, 0], True
+    axes = np.array([ax] if hasattr(ax, "plot") else list(np.ravel(np.asarray(ax, dtype=object))), dtype=object)
+    if len(axes) != len(names):
+        raise ValueError(f"{what} draws {len(names)} panel(s) ({', '.join(map(str, names))}); "
+                         f"ax= holds {len(axes)} axes")
+    return axes[0].figure, axes, False
+
+
+def figure_of(drawn) -> Figure:
+    """The figure of what a ``plot_*`` function returned (an ``Axes`` or an array of them), or of a ``Figure``."""
+    if isinstance(drawn, Figure):
+        return drawn
+    if hasattr(drawn, "figure") and hasattr(drawn, "plot"):
+        return drawn.figure
+    return np.ravel(np.asarray(drawn, dtype=object))[0].figure
+
+
 def _finish(fig: Figure, own: bool = True) -> Figure:
     # Tick labels are made lazily; making them now (inside figure_style) fixes their fonts. That draw
     # also lays the figure out, so saving it (PNG, then SVG) need not run the constrained layout again.
@@ -157,14 +182,17 @@ def _interval_mid(frame: pd.DataFrame, step: float) -> np.ndarray:
     return out
 
 
-def save_figure(fig: Figure, folder, name: str, formats=("png",), dpi: int = 120) -> list[Path]:
+def save_figure(fig, folder, name: str, formats=("png",), dpi: int = 120) -> list[Path]:
     """Write ``fig`` as ``folder/name.png`` (and ``.svg`` if ``formats`` holds it; each atomically); return the paths.
+
+    ``fig`` is a ``Figure`` or what a ``plot_*`` function returned (its axes: the figure they are on is saved).
 
     PNG only by default: the page embeds the PNG, and the SVG took about a
     quarter of a run's report time (``queueplan report RUN --svg`` adds it).
 
     The figure is closed afterwards (figures hold memory until closed).
     """
+    fig = figure_of(fig)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
