@@ -83,9 +83,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                   "optimum, an upper bound on the changed hall's cheapest roster",
                                   "成本经局部搜索，但搜索因时间预算（{budget_s} 秒）用尽而停止：不是局部最优，"
                                   "是调整后大厅最便宜排班成本的上界"),
-    "remedy.cost_search_failed": ("the local search on this remedy found no cheaper roster that is verified: "
-                                  "cost from the repair loop, not proven lowest ({why})",
-                                  "对该方案的局部搜索没有找到经验证的更便宜排班：成本来自修复循环，未证明最低（{why}）"),
+    "remedy.cost_search_missed": ("the local search's roster for this remedy missed a target out of sample: cost "
+                                  "from the repair loop, an upper bound on the changed hall's cheapest roster",
+                                  "局部搜索为该方案找到的排班在样本外有目标未达成：成本来自修复循环，是调整后大厅最便宜排班"
+                                  "成本的上界"),
+    "remedy.cost_search_not_cheaper": ("the local search found no cheaper roster for this remedy (its best costs "
+                                       "{cost}): cost from the repair loop, an upper bound on the changed hall's "
+                                       "cheapest roster",
+                                       "局部搜索没有为该方案找到更便宜的排班（其最优为 {cost}）：成本来自修复循环，是调整后"
+                                       "大厅最便宜排班成本的上界"),
     # the binding limits per station (optimise.causes)
     "causes.binding_line": ("{station}: {why}, {spans} (short by up to {short} staff)",
                             "{station}：{why}，{spans}（最多缺 {short} 人）"),

@@ -173,3 +173,24 @@ def test_the_optimise_page_labels_remedy_costs_in_both_languages():
         assert "not searched" in en and "upper bound" in en, en
         assert "未经局部搜索" in zh and "上界" in zh and "searched" not in zh, zh
     assert remedies_view({"remedies": []}, "en")["remedies_cost_note"] == ""
+
+
+def test_the_local_search_on_the_top_remedy_says_how_far_its_cost_is_proven():
+    from study.commands.optimise_advice import advice_json, advise, format_advice
+
+    s = tiny_hall()
+    o = resolve_settings(s)
+    plan = plan_staffing(s, o)
+    a = advise(s, o, plan, remedies_search_budget_s=60)
+    rs, top = a.remedy_search, a.remedies.kept.iloc[0]
+    assert rs is not None and rs.verified and rs.status == "local optimum"
+    assert rs.cost_basis == top["cost_basis"] == "search" and rs.cost_after <= rs.cost_before + 1e-9
+    assert "a local optimum of the search, still an upper bound" in top["cost_note_en"]
+    assert "局部最优" in top["cost_note_zh"] and "上界" in top["cost_note_zh"]
+    j = advice_json(a)
+    assert j["remedies_search"]["cost_basis"] == "search" and j["remedies"][0]["cost_basis"] == "search"
+    assert "at most: searched to a local optimum" in j["verdict"]["en"]
+    text = format_advice(a, "zh")
+    assert "local search on 'add one window at lane" in text and "局部最优" in text
+    changed = scenario_from_dict(a.remedies.scenarios[top["change_en"]])
+    assert changed.stations["lane"].windows == 2

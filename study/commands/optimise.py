@@ -3,7 +3,7 @@
     queueplan optimise SCENARIO [--settings FILE] [--out DIR] [--solver highs|cbc] [--time-limit S]
                                 [--reps N] [--max-iter K] [--workers W] [--requirements time_varying|sipp|transient]
                                 [--budget-s S] [--screen-reps N] [--no-search]
-                                [--no-remedies | --remedies] [--remedies-budget-s S]
+                                [--no-remedies | --remedies] [--remedies-budget-s S] [--remedies-search [S]]
 
 By default the search of :mod:`optimise.search`: the simulate-and-repair loop
 from every requirement method (SIPP, time-varying, transient; ``--requirements``
@@ -97,6 +97,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="look for remedies even when every target is met")
     p.add_argument("--remedies-budget-s", type=positive_seconds, default=300.0, dest="remedies_budget_s",
                    help="wall-time budget of the remedies, seconds (default 300)")
+    p.add_argument("--remedies-search", type=positive_seconds, nargs="?", const=120.0, default=None,
+                   dest="remedies_search_budget_s", metavar="S",
+                   help="run the local search on the top kept remedy, within S seconds (default 120), and say "
+                        "whether its cost is then a local optimum or the search stopped on its budget")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the HTML report (default en)")
     p.add_argument("--no-report", dest="report", action="store_false", help="skip report.html and the figures")
     return p
@@ -344,6 +348,7 @@ def run(args) -> int:
             print(format_evidence(plan, search))
         advice = advise(scenario, resolved, plan, workers=workers, remedies=getattr(args, "remedies", "auto"),
                         remedies_budget_s=getattr(args, "remedies_budget_s", 300.0),
+                        remedies_search_budget_s=getattr(args, "remedies_search_budget_s", None),
                         progress=lambda text: print(text, flush=True))
         print(format_advice(advice, getattr(args, "lang", "en")))
         write_plan(plan, out, args.scenario, workers, plan.solver, str(args.settings) if args.settings else None,

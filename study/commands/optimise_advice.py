@@ -23,6 +23,9 @@ import numpy as np
 from sim.messages import translate
 
 ALL = "*"
+COST_BASIS = {"repair_loop": ("not searched", "未经局部搜索"),          # how far a remedy's cost was searched
+              "search": ("searched to a local optimum", "局部搜索至局部最优"),
+              "search_budget": ("search stopped on its budget", "局部搜索因预算用尽而停止")}
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Advice:
     binding: list[str] = field(default_factory=list)
     verdict_en: str = ""
     verdict_zh: str = ""
+    remedy_search: object = None           # optimise.remedy_search.RemedySearch (--remedies-search), or None
 
 
 def _staff_cost(result) -> tuple[float, tuple[float, float]] | tuple[None, None]:
@@ -50,10 +54,12 @@ def _staff_cost(result) -> tuple[float, tuple[float, float]] | tuple[None, None]
 
 
 def advise(scenario, settings, plan, *, workers: int = 1, remedies: str = "auto", remedies_budget_s: float = 300.0,
-           progress=None) -> Advice:
+           remedies_search_budget_s: float | None = None, progress=None) -> Advice:
     """Costs, the comparison with ``scenario``'s own roster and (``remedies``: auto, on, off) the remedies.
 
     ``auto`` runs the remedies only when the optimised roster misses a target on the fresh seeds.
+    ``remedies_search_budget_s``: run the local search on the top kept remedy within this budget
+    (:mod:`optimise.remedy_search`); None: the remedies' costs stay those of the repair loop.
     """
     from optimise.causes import binding_lines
     from optimise.loop import missed
@@ -75,6 +81,10 @@ def advise(scenario, settings, plan, *, workers: int = 1, remedies: str = "auto"
     else:
         advice.remedies = find_remedies(scenario, settings, plan, workers=workers, budget_s=remedies_budget_s,
                                         force=remedies == "on", progress=progress)
+        if remedies_search_budget_s is not None:
+            from optimise.remedy_search import search_top_remedy
+            advice.remedy_search = search_top_remedy(advice.remedies, budget_s=remedies_search_budget_s,
+                                                     workers=workers, progress=progress)
     advice.verdict_en, advice.verdict_zh = _verdict(advice, plan)
     return advice
 
@@ -95,12 +105,11 @@ def _verdict(advice: Advice, plan) -> tuple[str, str]:
         kept = r.kept
         if not kept.empty:
             top = kept.iloc[0]
+            basis_en, basis_zh = COST_BASIS[top["cost_basis"]]
             parts_en.append(f"to meet every target: {top['change_en']} (cost {top['cost_delta_per_day']:+.2f} "
-                            f"{advice.unit}, {top['cost_delta_pct']:+.0f}%, at most: "
-                            f"{'searched' if top['cost_basis'] != 'repair_loop' else 'not searched'})")
+                            f"{advice.unit}, {top['cost_delta_pct']:+.0f}%, at most: {basis_en})")
             parts_zh.append(f"全部达标的办法：{top['change_zh']}（每日成本{top['cost_delta_per_day']:+.2f}，"
-                            f"{top['cost_delta_pct']:+.0f}%，为上界："
-                            f"{'经局部搜索' if top['cost_basis'] != 'repair_loop' else '未经局部搜索'}）")
+                            f"{top['cost_delta_pct']:+.0f}%，为上界：{basis_zh}）")
         else:
             parts_en.append(f"no remedy tried meets every target ({len(r.table)} tried)")
             parts_zh.append(f"已试的{len(r.table)}项补救措施均不能全部达标")
@@ -156,6 +165,7 @@ def advice_json(advice: Advice) -> dict:
                 "cost_basis": row["cost_basis"], "cost_note_en": row["cost_note_en"],
                 "cost_note_zh": row["cost_note_zh"]})
         out["remedies_not_tried"] = r.not_tried
+        out["remedies_search"] = None if advice.remedy_search is None else advice.remedy_search.as_dict()
         out["remedies_wall_time_s"] = round(r.wall_time_s, 2)
         out["remedies_budget_s"] = r.budget_s
     v = advice.versus
@@ -240,6 +250,12 @@ def format_advice(advice: Advice, lang: str = "en") -> str:
                     lines.append(f"     假设：{row.assumption_zh}")
         for nt in r.not_tried:
             lines.append(f"  not tried: {nt.get('change_en') or nt['limit']}: {nt['reason_en']}")
+        rs = advice.remedy_search
+        if rs is not None:
+            lines.append(f"  local search on '{rs.change_en}' ({rs.wall_time_s:.0f} s of {rs.budget_s:g} s, search "
+                         f"{rs.status}): cost {rs.cost_before:.2f} -> {rs.cost_after:.2f} {u}; {rs.note}")
+            if lang == "zh":
+                lines.append(f"     {rs.note.text('zh')}")
     lines += ["", f"Verdict: {advice.verdict_en}"]
     if lang == "zh":
         lines.append(f"结论：{advice.verdict_zh}")
