@@ -273,7 +273,10 @@ def write_frontier(table: pd.DataFrame, rosters: pd.DataFrame, out: Path, scenar
             png = plots.save_figure(fig, tmp / "figures", "frontier", ("png", "svg"))[0]
         messages += list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, plots.MissingFontWarning)))
         notes = [tx["dip"].format(a=a, b=b) for a, b in non_monotone(table)]
-        notes += [f"{r['level']:g}: {r['notes']}" for _, r in table.iterrows() if isinstance(r["notes"], str) and r["notes"]]
+        from optimise.messages import translate     # the optimiser's notes in the page's language
+
+        notes += [f"{r['level']:g}: {translate(r['notes'], lang)}" for _, r in table.iterrows()
+                  if isinstance(r["notes"], str) and r["notes"]]
         write_text_atomic(tmp / "frontier.html", frontier_html(table, rosters, png, scenario, lang, reps_text, notes,
                                                                messages))
     return messages
