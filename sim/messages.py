@@ -135,6 +135,13 @@ class Message(str):
         """``{"code", "params", "text", "text_zh"}`` for JSON."""
         return {"code": self.code, "params": _plain(self.params), "text": str(self), "text_zh": self.text("zh")}
 
+    def __reduce__(self):        # pickled (worker processes) and copied by code and parameters, not by text
+        return (_restore, (self.code, self.params))
+
+
+def _restore(code: str, params: dict) -> Message:
+    return Message(code, **params)
+
 
 _PATTERNS: list[tuple[str, re.Pattern]] = []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import string
 
@@ -37,6 +38,8 @@ def test_a_message_reads_back_from_json_and_from_its_english_text():
         m = _sample(code)
         again = from_dict(json.loads(json.dumps(m.as_dict())))
         assert (str(again), again.text("zh")) == (str(m), m.text("zh")), code
+        unpickled = pickle.loads(pickle.dumps(m))               # plans and notes cross worker processes
+        assert (unpickled.code, unpickled.text("zh")) == (code, m.text("zh"))
         back = parse(str(m))
         if len(set(fields(CATALOGUE[code][0]))) == len(fields(CATALOGUE[code][0])):   # no field used twice
             assert back is not None and back.text("zh") == m.text("zh"), code
