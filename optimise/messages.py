@@ -70,6 +70,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "solver's best bound, gap {gap_pct}%, {time_s} s)",
                            "下界 {cost}（{method}；{constraints} 条工作量约束，受时间限制：求解器的最优界，"
                            "间隙 {gap_pct}%，{time_s} 秒）"),
+    # why there are no remedies (study.commands.optimise_advice)
+    "remedies.switched_off": ("remedies switched off (--no-remedies)", "已关闭调整方案（--no-remedies）"),
+    "remedies.none_needed": ("every target is met out of sample: no remedies needed",
+                             "样本外全部目标均已达标：无需调整"),
     # how far a remedy's cost is proven (optimise.remedies)
     "remedy.cost_not_searched": ("cost from the repair loop; not searched: an upper bound on the changed hall's "
                                  "cheapest roster",

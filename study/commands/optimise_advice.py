@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.messages import translate
+from sim.messages import Message, translate
 
 ALL = "*"
 COST_BASIS = {"repair_loop": ("not searched", "未经局部搜索"),          # how far a remedy's cost was searched
@@ -75,9 +75,9 @@ def advise(scenario, settings, plan, *, workers: int = 1, remedies: str = "auto"
         advice.versus = compare_with_input(scenario, plan.verification, plan.cost, workers=workers)
     misses = judged is not None and not missed(judged).empty
     if remedies == "off":
-        advice.remedies_note = "remedies switched off (--no-remedies)"
+        advice.remedies_note = Message("remedies.switched_off")
     elif not misses and remedies == "auto":
-        advice.remedies_note = "every target is met out of sample: no remedies needed"
+        advice.remedies_note = Message("remedies.none_needed")
     else:
         advice.remedies = find_remedies(scenario, settings, plan, workers=workers, budget_s=remedies_budget_s,
                                         force=remedies == "on", progress=progress)
@@ -145,8 +145,9 @@ def advice_json(advice: Advice) -> dict:
            "verdict": {"en": advice.verdict_en, "zh": advice.verdict_zh},
            "binding_limits": [str(b) for b in advice.binding],
            "binding_limits_zh": [translate(b, "zh") for b in advice.binding], "remedies": None if advice.remedies is None and
-           advice.remedies_note.startswith("remedies switched off") else [], "remedies_not_tried": [],
-           "remedies_note": advice.remedies_note, "versus_input": None}
+           getattr(advice.remedies_note, "code", "") == "remedies.switched_off" else [], "remedies_not_tried": [],
+           "remedies_note": str(advice.remedies_note), "remedies_note_zh": translate(advice.remedies_note, "zh"),
+           "versus_input": None}
     r = advice.remedies
     if r is not None:
         for row in r.table.to_dict("records"):
