@@ -61,6 +61,7 @@ def advise(scenario, settings, plan, *, workers: int = 1, remedies: str = "auto"
     ``remedies_search_budget_s``: run the local search on the top kept remedy within this budget
     (:mod:`optimise.remedy_search`); None: the remedies' costs stay those of the repair loop.
     """
+    from optimise import messages  # noqa: F401 (registers the optimiser's message codes)
     from optimise.causes import binding_lines
     from optimise.loop import missed
     from optimise.remedies import find_remedies
