@@ -208,7 +208,7 @@ def test_save_figure_writes_png_and_svg_atomically(frames, tmp_path):
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert paths[1].read_text()[:200].lstrip().startswith("<?xml")
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["time_in_system.png", "time_in_system.svg"]
-    assert not matplotlib.pyplot.fignum_exists(fig.number)
+    assert fig.canvas.manager is None          # not a pyplot figure: nothing left open to close
 
 
 def test_wait_distribution_from_the_pooled_histogram_matches_the_event_logs(result, frames):

@@ -25,7 +25,7 @@ Modules: :mod:`.style` (palette, fonts, saving), :mod:`.waits`,
 ``plot_*`` function is importable from here.
 """
 
-from . import style  # noqa: F401 (first: it selects the Agg backend before pyplot is used)
+from . import style  # noqa: F401 (first: it selects the Agg backend; pyplot is never imported)
 from .day import plot_queue, plot_service_level, plot_staffing, plot_time_in_system, plot_utilisation
 from .options import plot_compare_service_level, plot_iterations
 from .style import (ALL, CJK_FONTS, HATCHES, PALETTE, STATUS_COLOURS, MissingFontWarning, cjk_fonts, figure_of,

@@ -8,7 +8,7 @@ of them, one per panel).
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -197,7 +197,7 @@ def plot_utilisation(staff_intervals: pd.DataFrame, lang: str = "en", ax=None) -
     with figure_style(lang):
         fig, ax, own = _axes(ax, (8.5, 1.6 + 0.55 * len(table)))
         # viridis: luminance rises with the value, so the heatmap reads in greyscale
-        cmap = plt.get_cmap("viridis").with_extremes(bad="#eeeeee")
+        cmap = matplotlib.colormaps["viridis"].with_extremes(bad="#eeeeee")
         im = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap=cmap, vmin=0, vmax=1)
         for (r, c), v in np.ndenumerate(values):
             ax.text(c, r, "–" if np.isnan(v) else f"{v:.0%}", ha="center", va="center", fontsize=7,
