@@ -59,7 +59,7 @@ from .requirements import DT_MIN, appointment_mass, compute_requirements, ticket
 from .settings import PatternOption
 from .shifts import InfeasiblePlan, NoRosterInTime, build_model, solve
 
-METHOD = "fluid work: the work of the citizens ticketed after each moment, done by the hard stop"
+METHOD = Message("bound.fluid_work")   # "fluid work: the work of the citizens ticketed after each moment, ..."
 
 
 @dataclass(frozen=True)

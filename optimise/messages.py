@@ -57,6 +57,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "{n} 次 MILP 求解因时间限制而停止：其给出的排班未被证明是满足其需求的最低成本排班"
                             "（见 iterations.csv 中的 milp_status、milp_gap）"),
     # the lower bound (optimise.lower_bound)
+    "bound.fluid_work": ("fluid work: the work of the citizens ticketed after each moment, done by the hard stop",
+                         "流体工作量：每一时刻之后取号群众的工作量，须在最晚结束时间前完成"),
     "bound.infeasible": ("no roster within the windows, headcount, templates and cover rules can do the day's work "
                          "by the hard stop: no roster meets every target",
                          "在窗口、编制、班次模板和覆盖规则之内，没有任何排班能在最晚结束时间前完成当天的工作："

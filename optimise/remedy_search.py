@@ -45,8 +45,9 @@ class RemedySearch:
     change_en: str
     status: str                   # the search's: "local optimum", "budget", "walked back", "no start holds"
     cost_basis: str               # "search", "search_budget" or "repair_loop" (module docstring)
-    cost_before: float
-    cost_after: float
+    cost_before: float            # the repair loop's cost per day (with training)
+    cost_after: float             # the cost per day shown now
+    search_cost: float            # the search's own roster's cost per day (with training), verified or not
     verified: bool
     moves_tried: int
     budget_s: float
@@ -56,6 +57,7 @@ class RemedySearch:
     def as_dict(self) -> dict:
         return {"remedy": self.change_en, "status": self.status, "cost_basis": self.cost_basis,
                 "cost_per_day_before": round(self.cost_before, 4), "cost_per_day_after": round(self.cost_after, 4),
+                "search_cost_per_day": round(self.search_cost, 4),
                 "verified": self.verified, "moves_tried": self.moves_tried, "budget_s": self.budget_s,
                 "wall_time_s": round(self.wall_time_s, 2), "note_en": str(self.note), "note_zh": self.note.text("zh")}
 
@@ -97,4 +99,4 @@ def search_top_remedy(remedies: Remedies, *, budget_s: float = 120.0, workers: i
         remedies.scenarios[top["change_en"]] = plan.roster.apply(hall).model_dump(mode="json")
     remedies.table.loc[i, ["cost_basis", "cost_note_en", "cost_note_zh"]] = [basis, str(note), note.text("zh")]
     return RemedySearch(top["change_en"], search.status, basis, before, after if basis != "repair_loop" else before,
-                        verified, moves, budget_s, time.perf_counter() - started, note)
+                        after, verified, moves, budget_s, time.perf_counter() - started, note)

@@ -255,7 +255,8 @@ def format_advice(advice: Advice, lang: str = "en") -> str:
         rs = advice.remedy_search
         if rs is not None:
             lines.append(f"  local search on '{rs.change_en}' ({rs.wall_time_s:.0f} s of {rs.budget_s:g} s, search "
-                         f"{rs.status}): cost {rs.cost_before:.2f} -> {rs.cost_after:.2f} {u}; {rs.note}")
+                         f"{rs.status}, its roster {rs.search_cost:.2f}{'' if rs.verified else ', missed out of sample'}): "
+                         f"cost {rs.cost_before:.2f} -> {rs.cost_after:.2f} {u}; {rs.note}")
             if lang == "zh":
                 lines.append(f"     {rs.note.text('zh')}")
     lines += ["", f"Verdict: {advice.verdict_en}"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 
-from sim.messages import Message, shown
+from sim.messages import Message, shown, translate
 
 from ..i18n import label
 from ..names import target_name
@@ -162,10 +162,11 @@ def status_view(plan: dict, lang: str) -> dict:
                                                         data_value=status or "")])
         lb = search.get("lower_bound")
         if lb is None:
-            lb_text = label("lower_bound_none", lang) + (f" ({search['lower_bound_method']})"
+            lb_text = label("lower_bound_none", lang) + (f" ({translate(search['lower_bound_method'], lang)})"
                                                          if search.get("lower_bound_method") else "")
         elif search.get("lower_bound_optimal", True):
-            lb_text = num(lb, 2) + (f" ({search['lower_bound_method']})" if search.get("lower_bound_method") else "")
+            lb_text = num(lb, 2) + (f" ({translate(search['lower_bound_method'], lang)})"
+                                    if search.get("lower_bound_method") else "")
         else:
             unproven = True
             lb_text = label("lower_bound_not_proven", lang, bound=num(lb, 2))
