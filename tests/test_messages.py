@@ -64,6 +64,7 @@ def test_nested_messages_and_joined_reasons_translate():
 def _warned_hall() -> dict:
     d = mmc_dict(0.2, 5.0, 2, open_min=480, close_min=960, replications=2)
     d["shift_patterns"]["ALL"] = {"start": "08:00", "end": "12:00"}     # nobody after noon: two warnings
+    d["targets"] = [{"id": "sl10", "kind": "service_level", "wait_min": 10, "fraction": 0.5}]  # + the unserved limit
     return d
 
 
@@ -90,6 +91,7 @@ def test_a_chinese_page_shows_the_chinese_warning_and_no_english_one(tmp_path, m
     for w in english:
         assert w.split(": ", 1)[1] not in page, w
     assert "every rostered shift" not in page and "nobody is scheduled" not in page
+    assert "闭厅时未办结" in page and "still waiting at closing" not in page and "hard stop" not in page
     # an older summary.json without the _zh keys is read back from its English text
     old = {"warnings": english}
     assert shown(old, "warnings", "zh") == summary["warnings_zh"]

@@ -81,7 +81,8 @@ def summary_dict(result: ExperimentResult, run_dir: str | None = None) -> dict:
     for t in result.scenario.checked_targets:
         rows = status[status["target"] == t.id]
         targets.append({
-            "id": t.id, "description": _describe(t), "scope": t.scope,
+            "id": t.id, "description": _describe(t), "scope": t.scope, "kind": t.kind,
+            "fraction": getattr(t, "fraction", None),
             "met_all": bool(len(rows) and rows["met"].all()),
             "met_all_confident": bool(len(rows) and rows["met_confident"].all()),
             "intervals_met": int(rows["met"].sum()), "intervals": int(len(rows)),
