@@ -97,12 +97,14 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _load(path: str) -> Scenario:
+def _load(path: str, lang: str = "en") -> Scenario:
     from sim.loading import load_scenario, scenario_warnings
 
     scenario = load_scenario(path)
     for warning in scenario_warnings(scenario):
         print(f"warning: {path}: {warning}", file=sys.stderr)
+        if lang == "zh":
+            print(f"警告：{path}：{warning.text('zh')}", file=sys.stderr)
     return scenario
 
 
@@ -139,14 +141,14 @@ def _write_ticket_log(args, scenario, result, seed):
 def _cmd_run(args) -> int:
     from tqdm import tqdm
 
-    from sim.bounds import run_size_problem
+    from sim.run_size import run_size_problem
     from sim.experiment import ExecutorError, run_experiment
 
     from .analysis.summary import format_summary
     from .runs.folders import default_run_dir, reserve
     from .runs.write import write_run
 
-    scenario = _load(args.scenario)
+    scenario = _load(args.scenario, getattr(args, "lang", "en"))
     reps = args.reps or scenario.experiment.replications
     seed = scenario.experiment.seed if args.seed is None else args.seed
     workers = args.workers or (os.cpu_count() or 1)
