@@ -24,7 +24,12 @@ Examples
 
 from __future__ import annotations
 
+from sim.costs import DEFAULT_CURRENCY
+from sim.scenario import IMPLICIT_UNSERVED_ID
+
 from .i18n import check_lang
+
+DEFAULT_UNSERVED_LIMIT = 0.005  # sim.scenario.Scenario.unserved_limit's default, for folders whose scenario omits it
 
 
 def share_text(fraction) -> str:
@@ -112,3 +117,27 @@ def target_names(scenario: dict, lang: str) -> dict[str, str]:
     """``{target id: human name}`` for every target of ``scenario`` (mappings as in ``manifest.json``)."""
     return {t["id"]: target_name(t, lang, scenario) for t in scenario.get("targets", []) or []
             if isinstance(t, dict) and "id" in t}
+
+
+def target_specs(scenario: dict) -> dict[str, dict]:
+    """``{target id: target mapping}`` of ``scenario`` (as in ``manifest.json``), the implicit unserved limit included.
+
+    The limit (``unserved_limit``, default 0.005) is judged like a target when the scenario has targets and
+    states no ``max_unserved`` target of its own (:attr:`sim.scenario.Scenario.checked_targets`).
+    """
+    specs = {t["id"]: t for t in scenario.get("targets", []) or [] if isinstance(t, dict) and "id" in t}
+    limit = scenario.get("unserved_limit", DEFAULT_UNSERVED_LIMIT)
+    if specs and limit is not None and IMPLICIT_UNSERVED_ID not in specs \
+            and not any(t.get("kind") == "max_unserved" for t in specs.values()):
+        specs[IMPLICIT_UNSERVED_ID] = {"id": IMPLICIT_UNSERVED_ID, "kind": "max_unserved", "fraction": limit,
+                                       "scope": "day"}
+    return specs
+
+
+def cost_unit(unit: str, lang: str) -> str:
+    """A cost unit as the page's language writes it: ``cost units/day`` -> ``成本单位/日`` in Chinese."""
+    check_lang(lang)
+    if lang != "zh":
+        return unit
+    return unit.replace(DEFAULT_CURRENCY, "成本单位").replace("/day", "/日")
+

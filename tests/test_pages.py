@@ -161,7 +161,7 @@ def test_optimise_page_leads_with_verdict_remedies_and_input_roster(run_dir, tmp
     assert "11.1%" in page.keyed["milp_status"] and "52.00" in page.keyed["milp_status"]
     assert page.keyed["search_status"] == words["search_budget"]
     assert page.keyed["not_proven"] == words["not_proven"]
-    assert "58.5 元/day" in page.keyed["planned_per_day"] and "60.2" in page.keyed["with_overtime_per_day"]
+    assert f"58.5 元/{'日' if lang == 'zh' else 'day'}" in page.keyed["planned_per_day"] and "60.2" in page.keyed["with_overtime_per_day"]
     target = "20分钟内叫号率≥80%" if lang == "zh" else "80% called within 20 min"
     assert target in page.keyed["vs:sl20"]
 

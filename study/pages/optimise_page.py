@@ -21,7 +21,7 @@ import math
 from sim.messages import Message, shown, translate
 
 from ..i18n import label
-from ..names import target_name
+from ..names import cost_unit, target_name, target_specs
 from ..runs.load import Run
 from .html import num
 from .render import cell, table
@@ -86,8 +86,8 @@ def versus_view(plan: dict, scenario: dict, lang: str) -> dict:
     v = plan.get("versus_input")
     if not v:
         return {"versus": None, "versus_verdict": label("versus_input_missing", lang)}
-    spec = {t["id"]: t for t in scenario.get("targets", []) if isinstance(t, dict) and "id" in t}
-    unit = _unit(plan)
+    spec = target_specs(scenario)
+    unit = cost_unit(_unit(plan), lang)
     rows = [[label("cost_per_day_unit", lang, unit=unit), num(v.get("input_cost_per_day"), 1),
              num(v.get("optimised_cost_per_day"), 1),
              _signed((v.get("optimised_cost_per_day") or 0) - (v.get("input_cost_per_day") or 0))
@@ -187,7 +187,7 @@ def cost_cards(plan: dict, lang: str) -> list[dict]:
     cost = plan.get("cost")
     if not isinstance(cost, dict):
         return []
-    unit = cost.get("unit") or _unit(plan)
+    unit = cost_unit(cost.get("unit") or _unit(plan), lang)
     return [{"key": k, "title": label(word, lang), "text": f"{num(cost.get(k), 1)} {unit}", "value": cost.get(k),
              "sub": ""} for k, word in (("planned_per_day", "planned_cost"),
                                         ("with_overtime_per_day", "cost_with_overtime")) if _finite(cost.get(k))]

@@ -19,7 +19,7 @@ from sim.messages import shown
 
 from ..figures.run_figures import RenderedFigures, render_figures
 from ..i18n import check_lang, label
-from ..names import item_label, scenario_text, target_name, target_scope
+from ..names import item_label, scenario_text, target_name, target_scope, target_specs
 from ..runs.load import Run, load_run
 from .html import STATUS_CLASS, STATUS_KEY, num, pct, target_text, write_text_atomic
 from .render import cell, image_uri, render, table
@@ -88,11 +88,11 @@ def headline(s: dict, scenario: dict, lang: str) -> dict:
               f"{label('turned_away', lang)} {num(day.get('turned_away'))}"),
         _card("utilisation", label("utilisation", lang), pct(s.get("utilisation"), 0), s.get("utilisation")),
     ]
-    spec = {t["id"]: t for t in scenario.get("targets", []) if isinstance(t, dict) and "id" in t}
+    spec = target_specs(scenario)                      # an implicit target (the unserved limit) is named too
     targets = []
     for t in s.get("targets", []):
         mark = "ok" if t["met_all_confident"] else ("~" if t["met_all"] else "MISS")
-        sp = spec.get(t["id"]) or (                     # an implicit target (the unserved limit) is named too
+        sp = spec.get(t["id"]) or (
             {"id": t["id"], "kind": t["kind"], "fraction": t.get("fraction"), "scope": t.get("scope")}
             if t.get("kind") == "max_unserved" else None)
         targets.append({"id": t["id"], "cls": STATUS_CLASS[mark], "value": f"{t['intervals_met']}/{t['intervals']}",
