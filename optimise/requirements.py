@@ -71,7 +71,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -161,9 +160,40 @@ class Criteria:
     patience_mean_min: float | None
 
 
-@lru_cache(maxsize=65536)
-def staff_for_load(load: float, mean_work_min: float, criteria: Criteria) -> int:
-    """Fewest standard-speed staff meeting every criterion at offered load ``load`` (erlangs)."""
+_STAFF_CACHE: dict[tuple[float, float, Criteria], int] = {}
+STAFF_CACHE_SIZE = 65536
+
+
+def staff_for_load(load: float, mean_work_min: float, criteria: Criteria, start: int | None = None) -> int:
+    """Fewest standard-speed staff meeting every criterion at offered load ``load`` (erlangs).
+
+    Memoised per ``(load, mean_work_min, criteria)``; ``start`` (a nearby answer, e.g. the previous
+    period's) only shortens the search (:func:`optimise.erlang.min_servers_for_service_level`).
+    """
+    key = (load, mean_work_min, criteria)
+    hit = _STAFF_CACHE.get(key)
+    if hit is None:
+        if len(_STAFF_CACHE) >= STAFF_CACHE_SIZE:
+            _STAFF_CACHE.clear()
+        hit = _STAFF_CACHE[key] = staff_search(load, mean_work_min, criteria, start)
+    return hit
+
+
+def staff_series(loads: np.ndarray, mean_work_min: float, criteria: Criteria, warm: bool = True) -> np.ndarray:
+    """:func:`staff_for_load` of every period's load (rounded to 1e-9 erlangs), each search started from the
+    previous period's answer. ``warm=False``: every period searched from scratch, unmemoised (the reference
+    the tests compare against: the same numbers)."""
+    out, start = [], None
+    for x in loads:
+        x = round(x, 9)
+        n = staff_for_load(x, mean_work_min, criteria, start) if warm else staff_search(x, mean_work_min, criteria)
+        out.append(n)
+        start = n if n > 0 else start
+    return np.array(out, dtype=int)
+
+
+def staff_search(load: float, mean_work_min: float, criteria: Criteria, start: int | None = None) -> int:
+    """The search behind :func:`staff_for_load`, unmemoised."""
     if load <= 1e-9:
         return 0
     lam = load / mean_work_min
@@ -171,12 +201,12 @@ def staff_for_load(load: float, mean_work_min: float, criteria: Criteria) -> int
     need = 0
     for wait_min, fraction in criteria.service_levels:
         need = max(need, min_servers_for_service_level(lam, mean_work_min, wait_min, min(fraction, MAX_FRACTION),
-                                                       patience))
+                                                       patience, start=start))
     abandon = criteria.max_abandon_fraction if patience is not None else None
     if criteria.max_mean_wait_min is not None or abandon is not None:
         need = max(need, min_servers_for_service_level(lam, mean_work_min, None, None, patience,
                                                        max_mean_wait_min=criteria.max_mean_wait_min,
-                                                       max_abandon_fraction=abandon))
+                                                       max_abandon_fraction=abandon, start=start))
     if not criteria.service_levels and criteria.max_mean_wait_min is None and abandon is None:
         need = math.floor(load) + 1  # no target: just keep up with the work
     return need
@@ -366,12 +396,13 @@ def _step_flows(scenario: Scenario):
 
 
 def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_min: int = 15,
-                         opening_batch: bool = True) -> Requirements:
+                         opening_batch: bool = True, warm_search: bool = True) -> Requirements:
     """Offered load and staff needed per planning period of ``grid_min`` minutes.
 
     Periods are aligned to the clock and cover the ticket hours; a period
     partly outside them uses the part inside. Windows are not applied here
-    (the MILP knows them).
+    (the MILP knows them). ``warm_search=False`` searches every period's
+    staff from scratch (the slower reference; the same numbers).
 
     Examples
     --------
@@ -387,7 +418,7 @@ def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_
     """
     if method == "transient":
         from .transient import transient_requirements
-        return transient_requirements(scenario, grid_min)
+        return transient_requirements(scenario, grid_min, warm_search=warm_search)
     if method not in ("time_varying", "sipp"):
         raise ValueError(f"method must be 'time_varying', 'sipp' or 'transient', got {method!r}")
     h = scenario.hours
@@ -478,7 +509,7 @@ def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_
         crit = _criteria(scenario, g["first"] > 0.5 * g["mass"], station)
         a = period_max(g["load"]) if method == "time_varying" else sipp(g["sipp_mass"])
         load[(station, skill)] = a
-        skill_staff[(station, skill)] = np.array([staff_for_load(round(x, 9), mean_work, crit) for x in a])
+        skill_staff[(station, skill)] = staff_series(a, mean_work, crit, warm_search)
         st = station_series.setdefault(station, {"load": np.zeros(n), "sipp": np.zeros(n), "mass": 0.0,
                                                  "work": 0.0, "first": 0.0})
         st["load"] += g["load"]
@@ -490,7 +521,7 @@ def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_
         crit = _criteria(scenario, st["first"] > 0.5 * st["mass"], station)
         a = period_max(st["load"]) if method == "time_varying" else sipp(st["sipp"])
         pooled_load[station] = a
-        staff = np.array([staff_for_load(round(x, 9), mean_work, crit) for x in a])
+        staff = staff_series(a, mean_work, crit, warm_search)
         staff[(period_kind == "drain") & (a <= DRAIN_LOAD)] = 0      # this station's drain is over
         pooled_staff[station] = staff
     return Requirements(method, grid_min, starts, period_iv, load, skill_staff, pooled_load, pooled_staff,
