@@ -51,7 +51,7 @@ from sim.loading import load_scenario  # noqa: E402
 
 # People kept per staff type in the 40-person city week (of 8, 8, 3, 3, 5, 2, 14, 12, 6, 5 in the file).
 CITY_40 = {"police_dl": 5, "police_mv_reg": 5, "police_mv_other": 2, "police_vio": 2, "police_batch": 3,
-           "police_green": 2, "aux_vehicle": 8, "aux_issue": 7, "aux_desk": 4, "doctor": 2}
+           "police_green": 2, "aux_vehicle": 8, "aux_issue": 6, "aux_desk": 4, "doctor": 3}
 
 
 def city_week_40(folder: Path, demand_scale: float):
