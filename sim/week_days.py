@@ -3,14 +3,12 @@
 Each open day of ``scenario.horizon`` becomes a frozen one-day ``Scenario``
 (validated by the simulator's own checks): the shared scenario with the
 day's hours, volume factors, profile, windows and targets. Shift templates
-that have no shift inside the day's hours are left out of that day's
-``optimise:`` block (a full-day template on a Saturday half day), and the
-day's ``shift_patterns``/``roster`` are placeholders: who works that day
-comes from the week's roster.
-
-Simplification: window groups (a green channel, dealer windows) are not
-planned per person; a day scenario seats everyone at the station's windows
-(its groups are dropped, and a cover rule on a group counts the station).
+that are not for the day (their ``days``) or have no shift inside the day's
+hours are left out of that day's ``optimise:`` block (a full-day template on
+a Saturday half day, a Saturday template on a weekday), and the day's
+``shift_patterns``/``roster`` are placeholders: who works that day comes
+from the week's roster. Window groups (a green channel, dealer windows) and
+the cover rules on them are kept: the week's roster seats people in them.
 
 ``check_week`` returns ``[(path, message)]`` findings placed in the YAML
 document, in the style of :mod:`sim.checks`.
@@ -60,8 +58,9 @@ def _offered(t, day: Day, open_min: float, close_min: float) -> bool:
 def day_data(scenario: Scenario, day: Day, keep_roster: bool = False) -> dict:
     """The one-day scenario of ``day`` as plain data (validated by :func:`day_scenario`).
 
-    ``keep_roster``: keep the file's own ``shift_patterns``, ``roster`` and window groups (``queueplan run
-    --day``) instead of the open-day pattern and an empty roster for the week's roster to fill.
+    ``keep_roster``: keep the file's own ``shift_patterns`` and ``roster`` (``queueplan run --day``) instead
+    of the open-day pattern and an empty roster for the week's roster to fill. Window groups are kept
+    either way (the week's roster seats people in them).
     """
     data = scenario.model_dump(mode="json", exclude={"horizon", "staff_list"})
     data["name"] = f"{scenario.name}-{day.day}"
@@ -84,8 +83,6 @@ def day_data(scenario: Scenario, day: Day, keep_roster: bool = False) -> dict:
     if day.profile is not None:
         arrivals["profile"] = [p.model_dump(mode="json") for p in day.profile]
     for name, st in data["stations"].items():
-        if not keep_roster:
-            st["window_groups"] = {}
         if name in day.windows:
             st["windows"] = day.windows[name]
     if day.targets is not None:
@@ -103,7 +100,6 @@ def day_data(scenario: Scenario, day: Day, keep_roster: bool = False) -> dict:
         opt["shift_templates"] = {tid: t for tid, t in opt["shift_templates"].items()
                                   if _offered(scenario.optimise.shift_templates[tid], day, open_min, close_min)}
         for r in opt.get("cover_rules", []):
-            r["window_group"] = None
             if r["when"] != "always":
                 r["when"]["windows_open_at_least"] = min(r["when"]["windows_open_at_least"],
                                                          data["stations"][r["station"]]["windows"]) \

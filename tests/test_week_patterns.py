@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from optimise.requirements import Criteria, compute_requirements, staff_search, staff_series
 from optimise.settings import generate_patterns, settings_from_dict
@@ -64,13 +65,16 @@ def test_identical_patterns_of_two_templates_keep_their_staff_types():
     assert by_template["X"].allows("clerk") and not by_template["Y"].allows("clerk")
 
 
-def test_a_template_day_that_is_no_day_is_a_clear_error():
+def test_a_template_day_that_is_no_day_is_a_clear_error(tmp_path):
     data = _week_with_saturday_template()
     data["optimise"]["shift_templates"]["SAT"]["days"] = ["Saturday"]
+    path = tmp_path / "week.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     with pytest.raises(ScenarioError) as exc:
-        scenario_from_dict(data)
+        load_scenario(path)
     (problem,) = exc.value.problems
     assert problem.field.startswith("optimise.shift_templates.SAT.days") and "Saturday" in problem.message
+    assert problem.file == str(path) and problem.line is not None
 
 
 def _same(a, b):

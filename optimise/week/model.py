@@ -19,9 +19,15 @@ allocation groups ``g`` = people with the same skills and speeds at ``s``.
 ``full[d, j, p] = 1`` when pattern ``j`` is on duty through the part of ``p``
 in the ticket hours, ``any[d, j, p] = 1`` when it is on duty at some moment of ``p``.
 
-Variables: ``x[i, d, j, s]`` binary (only where ``i`` is available on ``d``,
-may work ``j`` (staff type, not forbidden) and ``s`` (listed, and holding a
-skill needed there when ``skills_held`` is on)); ``y[g, d, s, q, p] >= 0``
+Seats: a station ``s``, or one of its window groups ``s/h`` (the green
+channel ``counter/green``: a person is planned into the group, not just the
+station). Variables: ``x[i, d, j, s]`` binary, ``s`` a seat (only where ``i``
+is available on ``d``, may work ``j`` (staff type, not forbidden) and ``s``
+(listed, holding a skill needed there when ``skills_held`` is on, and one of
+the group's ``skills`` if it lists any)). Staff in a group whose
+``when_idle`` is ``help_others`` count toward the station's requirements
+(pool, skills, min_staff) as in the one-day MILP; others only toward the
+group's own cover rules. ``y[g, d, s, q, p] >= 0``
 the on-duty staff of group ``g`` allocated to skill ``q``; binaries ``r[i, d]``
 (a two-day rest starting on ``d``) and ``z[r, d, p]`` (a conditional cover
 rule is triggered). ``w[i, d] = sum_{j,s} x[i, d, j, s]`` (works on ``d``).
@@ -32,9 +38,11 @@ rule is triggered). ``w[i, d] = sum_{j,s} x[i, d, j, s]`` (works on ``d``).
     d{d}_cover_{s}_{q}_{p}:   sum_g y[g, d, s, q, p] / speed[g, q] >= T[d, s, q, p]
     d{d}_pool_{s}_{p}:        sum_{i, j} full x[i, d, j, s] >= T[d, s, p]
     d{d}_min_staff_{s}_{p}:   sum_{i, j} full x[i, d, j, s] >= min_staff[d, s]       (ticket periods)
-    d{d}_windows_{s}_{p}:     sum_{i, j} any x[i, d, j, s] <= windows[d, s]
+    d{d}_windows_{s}_{p}:     sum_{i, j} any x[i, d, j, s] <= windows[d, s] - sum_h windows[s, h]   (ordinary seats)
+    d{d}_windows_{s}_{h}_{p}: sum_{i, j} any x[i, d, j, s/h] <= windows[s, h]                 (window group h)
     d{d}_template_{t}:        sum_{i, j in t, s} x <= max_staff[t]
     d{d}_rule_{r}_{p}:        the cover rules of the optimise block, as in the one-day MILP
+                              (a rule with a window_group counts the people in that group's seats only)
     one_shift_{i}_{d}:        w[i, d] <= 1
     max_hours_{i}:            sum paid x[i, ...] <= H[i] * days / 7
     min_hours_{i}:            sum paid x[i, ...] >= share H[i] days / 7     (x used[i] if only_if_rostered)
@@ -124,15 +132,40 @@ class RosterModel:
                 "constraints": constraint_count(self.problem)}
 
 
+def seat(station: str, window_group: str | None) -> str:
+    """Where a person sits: ``counter``, or ``counter/green`` in the station's window group ``green``."""
+    return station if window_group is None else f"{station}/{window_group}"
+
+
+def split_seat(text: str) -> tuple[str, str | None]:
+    """``"counter/green"`` -> ``("counter", "green")``; ``"counter"`` -> ``("counter", None)``."""
+    station, _, group = text.partition("/")
+    return station, group or None
+
+
 def stations_for(scenario: Scenario, settings, person, rules: Rules) -> list[str]:
-    """Stations where ``person`` may be rostered."""
+    """The seats where ``person`` may be rostered: each allowed station, then its window groups
+    (``station/group``) whose ``skills`` (if the group lists any) the person holds one of."""
     needed: dict[str, set[str]] = {s: set() for s in scenario.stations}
     for code, svc in scenario.services.items():
         for st in svc.steps:
             needed[st.station].add(st.skill or code)
     skills = set(person_skills(scenario, person))
     listed = person.stations or settings.stations.get(person.staff_type, list(scenario.stations))
-    return [s for s in listed if s in needed and (not rules.skills_held.enabled or needed[s] & skills)]
+    out = []
+    for s in listed:
+        if s in needed and (not rules.skills_held.enabled or needed[s] & skills):
+            out.append(s)
+            out += [seat(s, g) for g, grp in scenario.stations[s].window_groups.items()
+                    if not grp.skills or set(grp.skills) & skills]
+    return out
+
+
+def serves_all(scenario: Scenario, seat_text: str) -> bool:
+    """Does a person in this seat count toward the station's requirements? Ordinary seats do, and window
+    groups whose staff help others when idle (as in the one-day MILP, :mod:`optimise.milp_model`)."""
+    station, group = split_seat(seat_text)
+    return group is None or scenario.stations[station].window_groups[group].when_idle == "help_others"
 
 
 def capped_targets(plan: DayPlan, station: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -221,7 +254,8 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
             for s in stations_for(pl.scenario, pl.settings, person, rules):
                 for o in pl.patterns:
                     if o.allows(person.staff_type) and o.template not in person.forbidden_shifts:
-                        x[(i, d, o.name, s)] = _var(prob, f"x_{person.id}_d{d}_{o.name}_{s}", "Binary")
+                        x[(i, d, o.name, s)] = _var(prob, f"x_{person.id}_d{d}_{o.name}_{s.replace('/', '_')}",
+                                                    "Binary")
     rate = {i: scenario.staff_types[p.staff_type].cost_per_hour for i, p in enumerate(people)}
     cost = pulp.lpSum(rate[i] * patterns[d][j].paid_hours * v for (i, d, j, s), v in x.items())
 
@@ -232,12 +266,16 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
         d, g, day = pl.day.index, grids[pl.day.index], pl.scenario
         tag = f"d{d}"
         mine = by_day.get(d, [])
-        at: dict[str, list] = {}
+        at: dict[str, list] = {}          # station -> duties in the seats counting toward its requirements
+        in_seat: dict[str, list] = {}     # seat -> duties
         for key, v in mine:
-            at.setdefault(key[3], []).append((key, v))
+            in_seat.setdefault(key[3], []).append((key, v))
+            if serves_all(day, key[3]):
+                at.setdefault(split_seat(key[3])[0], []).append((key, v))
 
-        def on_duty(s, k, types=None):
-            return pulp.lpSum(v for (i, _, j, _), v in at.get(s, ()) if g.full[j][k]
+        def on_duty(s, k, types=None, seat_text=None):
+            duties = at.get(s, ()) if seat_text is None else in_seat.get(seat_text, ())
+            return pulp.lpSum(v for (i, _, j, _), v in duties if g.full[j][k]
                               and (types is None or people[i].staff_type in types))
 
         if pl.req is not None:
@@ -280,10 +318,14 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
                 add_ge(on_duty(s, k), n, f"{tag}_min_staff_{s}_{t}",
                        {"kind": "min_staff", "day": pl.code, "station": s, "period": float(g.periods[k]), "required": n})
         for s, st in day.stations.items():
-            for k in range(len(g.periods)):
-                used = [v for (_, _, j, _), v in at.get(s, ()) if g.anyc[j][k]]
-                if len(used) > st.windows:
-                    prob.addConstraint(pulp.lpSum(used) <= st.windows, f"{tag}_windows_{s}_{_hhmm(g.periods[k])}")
+            seats = {s: st.windows - sum(grp.windows for grp in st.window_groups.values()),
+                     **{seat(s, gname): grp.windows for gname, grp in st.window_groups.items()}}
+            for place, limit in seats.items():
+                for k in range(len(g.periods)):
+                    used = [v for (_, _, j, _), v in in_seat.get(place, ()) if g.anyc[j][k]]
+                    if len(used) > limit:
+                        prob.addConstraint(pulp.lpSum(used) <= limit,
+                                           f"{tag}_windows_{place.replace('/', '_')}_{_hhmm(g.periods[k])}")
         for tid, tmpl in pl.settings.shift_templates.items():
             if tmpl.max_staff is not None:
                 used = [v for (_, _, j, _), v in mine if patterns[d][j].template == tid]
@@ -293,14 +335,17 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
             s = rule.station
             for k in g.ticket_idx:
                 t = _hhmm(g.periods[k])
-                have = on_duty(s, k, set(rule.staff_types))
+                have = on_duty(s, k, set(rule.staff_types),
+                               seat(s, rule.window_group) if rule.window_group else None)
                 info = {"kind": "cover_rule", "rule": rule.id, "day": pl.code, "station": s,
                         "period": float(g.periods[k]), "required": rule.min_staff}
                 if rule.when == "always":
                     add_ge(have, rule.min_staff, f"{tag}_rule_{rule.id}_{t}", info)
                 else:
                     z = _var(prob, f"z_{tag}_{rule.id}_{t}", "Binary")
-                    prob.addConstraint(on_duty(s, k) <= rule.when.windows_open_at_least - 1
+                    prob.addConstraint(pulp.lpSum(v for place in in_seat if split_seat(place)[0] == s
+                                                  for (_, _, j, _), v in in_seat[place] if g.full[j][k])
+                                       <= rule.when.windows_open_at_least - 1
                                        + day.stations[s].windows * z, f"{tag}_rule_{rule.id}_{t}_trigger")
                     add_ge(have - rule.min_staff * z, 0, f"{tag}_rule_{rule.id}_{t}", info)
 
