@@ -108,3 +108,59 @@ def test_days_with_the_same_demand_share_one_computation():
     wd = {w.code: w for w in week_days(city)}
     assert demand_key(wd["Tue"].scenario) == demand_key(wd["Thu"].scenario)      # both 0.95
     assert demand_key(wd["Tue"].scenario) != demand_key(wd["Wed"].scenario)      # 0.92
+
+
+def _grouped_week() -> dict:
+    """Two days; the counter has a one-window group ``fast`` that only seniors may be planned to keep open."""
+    data = base_dict(volume=120)
+    data["stations"]["counter"]["window_groups"] = {"fast": {"windows": 1, "skills": ["DESK"],
+                                                             "when_idle": "help_others"}}
+    data["staff_types"]["senior"] = {"skills": {"DESK": 1.0}, "cost_per_hour": 2.0}
+    data["optimise"]["cover_rules"] = [{"id": "fast_open", "station": "counter", "window_group": "fast",
+                                        "staff_types": ["senior"], "min_staff": 1, "when": "always"}]
+    data["horizon"] = {"days": [{"day": "Mon"}, {"day": "Tue"}]}
+    people = [{"id": f"s{k}", "name": f"Senior {k}", "staff_type": "senior"} for k in range(3)]
+    people += [{"id": f"c{k}", "name": f"Clerk {k}", "staff_type": "clerk"} for k in range(10)]
+    data["staff_list"] = {"people": people, "plan": {"requirements": "time_varying", "fairness": "off",
+                                                     "time_limit_s": 20}}
+    return data
+
+
+def test_window_groups_are_planned_per_person_and_simulated_in_their_seats():
+    from optimise.week.checks import violations
+    from optimise.week.solve import solve_week
+    from sim.week import Duty, planned_staff
+    from study.week.outputs import roster_grid
+
+    s = scenario_from_dict(_grouped_week())
+    r = solve_week(s)
+    assert r.stages[0].status == "optimal" and len(r.shortfalls) == 0 and violations(r) == []
+    for d in (0, 1):
+        grid = r.model.grids[d]
+        fast = [a for a in r.assignments if a.day_index == d and a.window_group == "fast"]
+        assert fast and all(a.staff_type == "senior" and a.seat == "counter/fast" for a in fast)
+        for k in grid.ticket_idx:     # the group's one window: one senior in it through the ticket hours
+            assert sum(bool(grid.full[a.shift][k]) for a in fast) >= 1
+            assert sum(bool(grid.anyc[a.shift][k]) for a in fast) <= 1
+    assert "counter/fast" in roster_grid(r).to_string()
+    a = next(a for a in r.assignments if a.window_group == "fast")
+    duty = Duty(a.person_id, a.day_index, a.station, a.shift, a.start_min, a.end_min, a.breaks, a.window_group)
+    day = next(wd.scenario for wd in week_days(s) if wd.index == a.day_index)
+    ((staff_day, _),) = planned_staff(day, s.staff_list.people, [duty])
+    assert staff_day.window_group == "fast" and staff_day.station == "counter"
+
+
+def test_one_day_with_a_window_group_costs_what_the_shift_milp_costs():
+    from optimise.shifts import plan_shifts
+    from optimise.week.solve import solve_week
+
+    data = _grouped_week()
+    del data["horizon"]
+    data["staff_list"]["rules"] = {"min_weekly_hours": {"enabled": False}}
+    s = scenario_from_dict(data)
+    req = compute_requirements(s, "time_varying", s.optimise.grid_min)
+    day = plan_shifts(s, s.optimise, req, patterns=generate_patterns(s, s.optimise))
+    week = solve_week(s)
+    assert week.stages[0].status == "optimal" and day.optimal
+    assert week.cost == pytest.approx(day.cost)
+    assert any(a.window_group == "fast" for a in week.assignments)
