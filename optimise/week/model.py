@@ -209,6 +209,31 @@ def duty_limit_lines(scenario: Scenario) -> list[str]:
     return out
 
 
+def useless_group_seats(plan: DayPlan, types: dict[int, str], seats: dict[int, list[str]]) -> set[tuple[str, str]]:
+    """``(staff type, station/group)`` seats that no roster needs on this day (left out of the model).
+
+    When everyone who may work at a station that day fits its ordinary seats, a person in one of its window
+    groups whom no cover rule on that group names (by staff type) can move to an ordinary seat: the same
+    cost, the group's window row only loosens, no group rule loses a person, and the station's requirements
+    count them the same (or, for an ``idle`` group, better). So an optimal roster never needs the seat.
+    """
+    day, out = plan.scenario, set()
+    named: dict[str, set[str]] = {}
+    for rule in plan.settings.cover_rules:
+        if rule.window_group:
+            named.setdefault(seat(rule.station, rule.window_group), set()).update(rule.staff_types)
+    for s, st in day.stations.items():
+        if not st.window_groups:
+            continue
+        ordinary = st.windows - sum(g.windows for g in st.window_groups.values())
+        if sum(1 for places in seats.values() if s in places) > ordinary:
+            continue
+        for g in st.window_groups:
+            place = seat(s, g)
+            out |= {(k, place) for k in set(types.values()) - named.get(place, set())}
+    return out
+
+
 def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str | None = None) -> RosterModel:
     """The MILP of the module docstring.
 
@@ -248,10 +273,15 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
         d = pl.day.index
         grids[d] = day_grid(pl)
         patterns[d] = {o.name: o for o in pl.patterns}
+        seats = {i: stations_for(pl.scenario, pl.settings, person, rules) for i, person in enumerate(people)
+                 if pl.code not in person.absences()}
+        useless = useless_group_seats(pl, {i: people[i].staff_type for i in seats}, seats)
         for i, person in enumerate(people):
-            if pl.code in person.absences():
+            if i not in seats:
                 continue
-            for s in stations_for(pl.scenario, pl.settings, person, rules):
+            for s in seats[i]:
+                if (person.staff_type, s) in useless:
+                    continue
                 for o in pl.patterns:
                     if o.allows(person.staff_type) and o.template not in person.forbidden_shifts:
                         x[(i, d, o.name, s)] = _var(prob, f"x_{person.id}_d{d}_{o.name}_{s.replace('/', '_')}",
