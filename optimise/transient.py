@@ -130,11 +130,6 @@ class _Uniformised:
         return out
 
 
-def _step(p: np.ndarray, lam: float, c: int, mu: float, h: float) -> np.ndarray:
-    """The law after ``h`` minutes at constant birth rate ``lam`` and ``c`` servers (uniformisation)."""
-    return _Uniformised(len(p) - 1, lam, c, mu, h).step(p)
-
-
 def interval_performance(p0: np.ndarray, lam: np.ndarray, dt: float, c: int, mu: float,
                          waits_min: tuple[float, ...]) -> tuple[np.ndarray, float, float, np.ndarray]:
     """Run the chain over cells of rates ``lam`` (per minute) with ``c`` staff.

@@ -11,7 +11,8 @@ import math
 
 from sim.staff_list_checks import person_skills
 
-from .model import limits, stations_for
+from .limits import limits
+from .seats import stations_for
 from .solve import WeekRoster
 
 MINUTES_PER_DAY = 1440.0

@@ -75,7 +75,6 @@ and the person.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -83,12 +82,13 @@ import pulp
 
 from sim.clock import format_clock
 from sim.scenario import Scenario
-from sim.staff_list import Rules
 from sim.staff_list_checks import person_skills
 
 from ..settings import PatternOption
 from .days import DayPlan
 from .grid import DayGrid, day_grid
+from .limits import limits
+from .seats import seat, serves_all, split_seat, stations_for, useless_group_seats
 
 SLACK_COST = 1000.0
 MINUTES_PER_DAY = 1440.0
@@ -132,42 +132,6 @@ class RosterModel:
                 "constraints": constraint_count(self.problem)}
 
 
-def seat(station: str, window_group: str | None) -> str:
-    """Where a person sits: ``counter``, or ``counter/green`` in the station's window group ``green``."""
-    return station if window_group is None else f"{station}/{window_group}"
-
-
-def split_seat(text: str) -> tuple[str, str | None]:
-    """``"counter/green"`` -> ``("counter", "green")``; ``"counter"`` -> ``("counter", None)``."""
-    station, _, group = text.partition("/")
-    return station, group or None
-
-
-def stations_for(scenario: Scenario, settings, person, rules: Rules) -> list[str]:
-    """The seats where ``person`` may be rostered: each allowed station, then its window groups
-    (``station/group``) whose ``skills`` (if the group lists any) the person holds one of."""
-    needed: dict[str, set[str]] = {s: set() for s in scenario.stations}
-    for code, svc in scenario.services.items():
-        for st in svc.steps:
-            needed[st.station].add(st.skill or code)
-    skills = set(person_skills(scenario, person))
-    listed = person.stations or settings.stations.get(person.staff_type, list(scenario.stations))
-    out = []
-    for s in listed:
-        if s in needed and (not rules.skills_held.enabled or needed[s] & skills):
-            out.append(s)
-            out += [seat(s, g) for g, grp in scenario.stations[s].window_groups.items()
-                    if not grp.skills or set(grp.skills) & skills]
-    return out
-
-
-def serves_all(scenario: Scenario, seat_text: str) -> bool:
-    """Does a person in this seat count toward the station's requirements? Ordinary seats do, and window
-    groups whose staff help others when idle (as in the one-day MILP, :mod:`optimise.milp_model`)."""
-    station, group = split_seat(seat_text)
-    return group is None or scenario.stations[station].window_groups[group].when_idle == "help_others"
-
-
 def capped_targets(plan: DayPlan, station: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The day's pooled and per-skill targets at ``station``; with ``beyond_limits: fill`` (the default) a
     pooled target above the day's windows is capped at the windows and its skill targets scaled alike
@@ -178,60 +142,6 @@ def capped_targets(plan: DayPlan, station: str) -> tuple[np.ndarray, dict[str, n
         return pool, skill_t
     scale = np.where(pool > windows, windows / np.maximum(pool, 1), 1.0)
     return np.minimum(pool, windows), {q: t * scale for q, t in skill_t.items()}
-
-
-def limits(scenario: Scenario, person, calendar_days: int) -> dict[str, float]:
-    """The numeric limits of the rules for one person over the horizon.
-
-    Hours: the weekly contract hours times the horizon's weeks. Late and Saturday duties are limited per
-    ``per_days`` calendar days (a month-equivalent, e.g. at most 4 Saturdays in 28 days); over a horizon of
-    ``D`` calendar days the limit is pro rata, rounded up: ``ceil(max * D / per_days)`` (4 Saturdays a month
-    = at most 1 in a 7-day week). An approximation: a person's duties in the weeks before and after the
-    horizon are not seen (:func:`duty_limit_lines` states the rule on the roster page).
-    """
-    r, weeks = scenario.staff_list.rules, (scenario.horizon.weeks() if scenario.horizon else 1.0)
-    return {"max_hours": person.contract.weekly_hours * weeks,
-            "min_hours": r.min_weekly_hours.share_of_contract * person.contract.weekly_hours * weeks,
-            "late": math.ceil(r.max_late_duties.max * calendar_days / r.max_late_duties.per_days - 1e-9),
-            "saturday": math.ceil(r.max_saturday_duties.max * calendar_days / r.max_saturday_duties.per_days - 1e-9)}
-
-
-def duty_limit_lines(scenario: Scenario) -> list[str]:
-    """The late and Saturday limits of the horizon as sentences for the roster page (the rule of :func:`limits`)."""
-    r = scenario.staff_list.rules
-    days = scenario.horizon.calendar_days() if scenario.horizon else 1
-    out = []
-    for label, rule in (("late duties", r.max_late_duties), ("Saturday duties", r.max_saturday_duties)):
-        if rule.enabled:
-            n = math.ceil(rule.max * days / rule.per_days - 1e-9)
-            out.append(f"At most {rule.max:g} {label} per {rule.per_days:g} days = at most {n} in this {days}-day "
-                       f"horizon (pro rata, rounded up; duties outside the horizon are not counted).")
-    return out
-
-
-def useless_group_seats(plan: DayPlan, types: dict[int, str], seats: dict[int, list[str]]) -> set[tuple[str, str]]:
-    """``(staff type, station/group)`` seats that no roster needs on this day (left out of the model).
-
-    When everyone who may work at a station that day fits its ordinary seats, a person in one of its window
-    groups whom no cover rule on that group names (by staff type) can move to an ordinary seat: the same
-    cost, the group's window row only loosens, no group rule loses a person, and the station's requirements
-    count them the same (or, for an ``idle`` group, better). So an optimal roster never needs the seat.
-    """
-    day, out = plan.scenario, set()
-    named: dict[str, set[str]] = {}
-    for rule in plan.settings.cover_rules:
-        if rule.window_group:
-            named.setdefault(seat(rule.station, rule.window_group), set()).update(rule.staff_types)
-    for s, st in day.stations.items():
-        if not st.window_groups:
-            continue
-        ordinary = st.windows - sum(g.windows for g in st.window_groups.values())
-        if sum(1 for places in seats.values() if s in places) > ordinary:
-            continue
-        for g in st.window_groups:
-            place = seat(s, g)
-            out |= {(k, place) for k in set(types.values()) - named.get(place, set())}
-    return out
 
 
 def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str | None = None) -> RosterModel:

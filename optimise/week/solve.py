@@ -20,7 +20,8 @@ from sim.scenario import Scenario
 
 from ..shifts import make_solver
 from .days import DayPlan, day_plans
-from .model import RosterModel, add_fairness, build_roster_model, seat, split_seat
+from .model import RosterModel, add_fairness, build_roster_model
+from .seats import seat, split_seat
 
 
 WARM_START_FROM_VARIABLES = 3000   # larger weeks start from a relax-and-fix roster

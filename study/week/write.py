@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimise.week.model import duty_limit_lines
+from optimise.week.limits import duty_limit_lines
 from sim.metrics import ALL
 
 from ..runs.folders import manifest, run_folder, write_json
