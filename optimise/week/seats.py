@@ -26,9 +26,20 @@ def split_seat(text: str) -> tuple[str, str | None]:
     return station, group or None
 
 
+def group_staff_types(settings, station: str, group: str) -> set[str]:
+    """The staff types the cover rules on a window group name (empty: no rule names any)."""
+    return {k for rule in settings.cover_rules if rule.station == station and rule.window_group == group
+            for k in rule.staff_types}
+
+
 def stations_for(scenario: Scenario, settings, person, rules: Rules) -> list[str]:
     """The seats where ``person`` may be rostered: each allowed station, then its window groups
-    (``station/group``) whose ``skills`` (if the group lists any) the person holds one of."""
+    (``station/group``) whose ``skills`` (if the group lists any) the person holds one of.
+
+    A group that cover rules staff (the green channel's officers) seats the staff types those rules name
+    only: its windows are kept for its own people (a modelling choice; the one-day MILP lets anyone sit
+    at a free group window, which matters only when the station's ordinary windows are all taken).
+    """
     needed: dict[str, set[str]] = {s: set() for s in scenario.stations}
     for code, svc in scenario.services.items():
         for st in svc.steps:
@@ -39,8 +50,10 @@ def stations_for(scenario: Scenario, settings, person, rules: Rules) -> list[str
     for s in listed:
         if s in needed and (not rules.skills_held.enabled or needed[s] & skills):
             out.append(s)
-            out += [seat(s, g) for g, grp in scenario.stations[s].window_groups.items()
-                    if not grp.skills or set(grp.skills) & skills]
+            for g, grp in scenario.stations[s].window_groups.items():
+                named = group_staff_types(settings, s, g)
+                if (not grp.skills or set(grp.skills) & skills) and (not named or person.staff_type in named):
+                    out.append(seat(s, g))
     return out
 
 
