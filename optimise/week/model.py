@@ -27,7 +27,10 @@ is available on ``d``, may work ``j`` (staff type, not forbidden) and ``s``
 the group's ``skills`` if it lists any)). Staff in a group whose
 ``when_idle`` is ``help_others`` count toward the station's requirements
 (pool, skills, min_staff) as in the one-day MILP; others only toward the
-group's own cover rules. ``y[g, d, s, q, p] >= 0``
+group's own cover rules. A group that cover rules staff seats only the staff
+types they name (:func:`optimise.week.seats.stations_for`), and group seats
+no optimal roster needs are left out (:func:`optimise.week.seats.useless_group_seats`).
+``y[g, d, s, q, p] >= 0``
 the on-duty staff of group ``g`` allocated to skill ``q``; binaries ``r[i, d]``
 (a two-day rest starting on ``d``) and ``z[r, d, p]`` (a conditional cover
 rule is triggered). ``w[i, d] = sum_{j,s} x[i, d, j, s]`` (works on ``d``).
@@ -258,9 +261,9 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
                 add_ge(on_duty(s, k), n, f"{tag}_min_staff_{s}_{t}",
                        {"kind": "min_staff", "day": pl.code, "station": s, "period": float(g.periods[k]), "required": n})
         for s, st in day.stations.items():
-            seats = {s: st.windows - sum(grp.windows for grp in st.window_groups.values()),
-                     **{seat(s, gname): grp.windows for gname, grp in st.window_groups.items()}}
-            for place, limit in seats.items():
+            seat_windows = {s: st.windows - sum(grp.windows for grp in st.window_groups.values()),
+                            **{seat(s, gname): grp.windows for gname, grp in st.window_groups.items()}}
+            for place, limit in seat_windows.items():
                 for k in range(len(g.periods)):
                     used = [v for (_, _, j, _), v in in_seat.get(place, ()) if g.anyc[j][k]]
                     if len(used) > limit:
