@@ -7,6 +7,8 @@ W, replication + tables   ``sim.experiment.run_experiment(s, reps, workers=1)`` 
 W, whole command          ``queueplan run W.yaml --workers 1 --reps N`` as a subprocess (report included)
                           against ``python benchmarks/minimal_simpy.py --reps N`` as a subprocess
                           (CPU of the child processes, ``resource.getrusage(RUSAGE_CHILDREN)``)
+W, command, no report     the same with ``--no-report`` (tables, workbook and summary; no figures or page),
+                          to show what the report costs; no goal
 W2, replication + tables  as above on W2 (20 windows: 10 with skill A, 10 with A and B; citizens A or B half
                           each), against minimal SimPy with a ``FilterStore`` of staff
 scale                     the city office at 1x, 4x and 16x staff, windows and demand: CPU microseconds per
@@ -40,7 +42,8 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-GOALS = {"W event loop": None, "W replication + tables": 2.0, "W whole command": 1.5, "W2 replication + tables": 3.0}
+GOALS = {"W event loop": None, "W replication + tables": 2.0, "W whole command": 1.5, "W command, no report": None,
+         "W2 replication + tables": 3.0}
 
 
 def _args(argv):
@@ -134,11 +137,15 @@ def main(a) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
     runs = [0]
 
-    def command() -> int:
+    def command(*extra: str) -> float:
         runs[0] += 1
         out = tmp / f"run{runs[0]}"
         return child_cpu([sys.executable, "-m", "study.cli", "run", str(w_yaml), "--workers", "1", "--reps",
-                          str(a.command_reps), "--out", str(out)], env)
+                          str(a.command_reps), "--out", str(out), *extra], env)
+
+    def minimal_command() -> float:
+        return child_cpu([sys.executable, str(HERE / "minimal_simpy.py"), "--reps", str(a.command_reps),
+                          "--seed", str(a.seed)])
 
     def exp(s) -> int:
         r = run_experiment(s, a.reps, a.seed, workers=1)
@@ -149,8 +156,8 @@ def main(a) -> None:
         "W event loop": (lambda: sum(len(run_replication(w, rep, a.seed)) for rep in range(a.reps)),
                          lambda: minimal_days("W", a.reps, a.seed), False),
         "W replication + tables": (lambda: exp(w), lambda: minimal_days("W", a.reps, a.seed), False),
-        "W whole command": (command, lambda: child_cpu([sys.executable, str(HERE / "minimal_simpy.py"), "--reps",
-                                                        str(a.command_reps), "--seed", str(a.seed)]), True),
+        "W whole command": (command, minimal_command, True),
+        "W command, no report": (lambda: command("--no-report"), minimal_command, True),
         "W2 replication + tables": (lambda: exp(w2), lambda: minimal_days("W2", a.reps, a.seed), False),
     }
     print(f"project at {ROOT}; python {platform.python_version()}, {platform.machine()}, "

@@ -32,6 +32,7 @@ from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario
 
 from .loop import implicated, missed
+from .messages import Message, parse
 from .moves import breaks_rule, build_roster, counts
 from .settings import PatternOption, allowed_stations
 from .shifts import Roster
@@ -134,7 +135,7 @@ def station_reasons(scenario: Scenario, settings: OptimiseSettings, station: str
             if t is not None and t.staff_types is not None and not set(t.staff_types) & types:
                 continue
         if reason:
-            keep.append(reason)
+            keep.append(parse(reason) or reason)      # a catalogued reason, to be shown in either language
     return keep
 
 
@@ -164,34 +165,39 @@ def binding_lines(shortfalls: pd.DataFrame, scenario: Scenario, settings: Optimi
     step = grid_min or settings.grid_min
     f = shortfalls[shortfalls["kind"] == "pool"] if (shortfalls["kind"] == "pool").any() else shortfalls
     groups: dict[tuple[str, str], list] = {}
+    why: dict[tuple[str, str], list] = {}
     for r in f.itertuples():
-        reasons = station_reasons(scenario, settings, r.station, r.binding) or ["the other requirements and rules"]
+        reasons = station_reasons(scenario, settings, r.station, r.binding) or [Message("milp.other_rules")]
         key = (r.station, "; ".join(reasons))
+        why.setdefault(key, reasons)
         groups.setdefault(key, []).append((float(r.period_start_min), float(r.shortfall)))
-    return [f"{s}: {why}, {_spans([p for p, _ in v], step)} (short by up to {max(x for _, x in v):.0f} staff)"
-            for (s, why), v in groups.items()]
-
-
-_NOTE = re.compile(r"^(?P<station>\S+) in (?P<interval>\S+) could not be staffed further: (?P<why>.*)$")
+    return [Message("causes.binding_line", station=key[0], why=why[key], spans=_spans([p for p, _ in v], step),
+                    short=f"{max(x for _, x in v):.0f}") for key, v in groups.items()]
 
 
 def dedupe_notes(notes: list[str]) -> list[str]:
-    """The notes with one line per station and limit ("X in 10:00-11:00 could not ...: why" merged over intervals)."""
-    out: list[str] = []
+    """The notes with one line per station and limit ("X in 10:00-11:00 could not ...: why" merged over intervals).
+
+    Notes are :class:`sim.messages.Message` (English text read back if not);
+    a merged note is ``loop.station_saturated_in``.
+    """
+    out: list = []
     merged: dict[tuple[str, str], list[str]] = {}
+    why: dict[tuple[str, str], object] = {}
     for n in notes:
-        m = _NOTE.match(n)
-        if m is None:
+        msg = n if isinstance(n, Message) else parse(n)
+        if msg is None or msg.code != "loop.station_saturated":
             if n not in out:
-                out.append(n)
+                out.append(msg or n)
             continue
-        key = (m.group("station"), m.group("why"))
+        station, reason = str(msg.params["station"]), msg.params["why"]
+        key = (station, str(reason))
         if key not in merged:
-            merged[key] = []
+            merged[key], why[key] = [], reason
             out.append(key)             # placeholder, filled below in the order first seen
-        merged[key].append(m.group("interval"))
-    return [f"{k[0]} could not be staffed further in {', '.join(sorted(set(merged[k])))}: {k[1]}"
-            if isinstance(k, tuple) else k for k in out]
+        merged[key].append(str(msg.params["interval"]))
+    return [Message("loop.station_saturated_in", station=k[0], intervals=", ".join(sorted(set(merged[k]))),
+                    why=why[k]) if isinstance(k, tuple) else k for k in out]
 
 
 def correct_bindings(shortfalls: pd.DataFrame, scenario: Scenario, settings: OptimiseSettings) -> pd.DataFrame:
@@ -200,5 +206,5 @@ def correct_bindings(shortfalls: pd.DataFrame, scenario: Scenario, settings: Opt
         return shortfalls
     out = shortfalls.copy()
     out["binding"] = ["; ".join(station_reasons(scenario, settings, r.station, r.binding))
-                      or "the other requirements and rules" for r in out.itertuples()]
+                      or str(Message("milp.other_rules")) for r in out.itertuples()]
     return out

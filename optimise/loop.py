@@ -49,6 +49,7 @@ from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario
 from sim.summary import target_metric
 
+from .messages import Message
 from .milp_status import MilpStatus, iteration_columns
 from .requirements import Requirements, compute_requirements, interval_label
 from .settings import generate_patterns, resolve_settings
@@ -173,7 +174,7 @@ def _bump_size(solution: ShiftSolution, req: Requirements, scenario: Scenario, s
     now = np.array([on.get(p, 0) for p in periods])
     windows = scenario.stations[station].windows
     if (now >= windows).all():
-        return 0, f"all {windows} windows at '{station}' are in use"
+        return 0, Message("milp.windows_in_use", windows=windows, station=station)
     f = solution.shortfalls
     if not f.empty:
         hit = f[(f["station"] == station) & (f["kind"] == "pool") & f["period_start_min"].isin(periods)]
@@ -296,7 +297,7 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
                 else:
                     bumps[key] = delta
             if not bumps:
-                notes.append("repair stopped: every station that the missed targets point to is at its limit")
+                notes.append(Message("loop.repair_stopped"))
                 break
             trial = req
             for (s, iv), delta in bumps.items():
@@ -304,7 +305,7 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
             tsol = milp(trial)
             if tsol.roster == sol.roster:                               # nothing changed: do not simulate
                 for key in bumps:
-                    saturated[key] = _bump_size(tsol, trial, scenario, *key)[1] or "no roster change covers it"
+                    saturated[key] = _bump_size(tsol, trial, scenario, *key)[1] or Message("loop.no_roster_change")
                 continue
             req, sol = trial, tsol
             res, sim_s = simulate(sol)
@@ -313,7 +314,7 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
             if _better(res, sol, best):
                 best = (req, sol, res)
         for (s, iv), why in saturated.items():
-            notes.append(f"{s} in {interval_label(scenario, iv)} could not be staffed further: {why}")
+            notes.append(Message("loop.station_saturated", station=s, interval=interval_label(scenario, iv), why=why))
         if best[2] is not None:                                      # trim
             tried: set[tuple[str, float]] = set()
             milp_trials = 0
@@ -354,7 +355,7 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
                     tried.discard(key)                                # it may go lower still
     req, sol, res = best
     if res is not None and not missed(res).empty:
-        notes.append(f"the best roster misses {len(missed(res))} target-intervals in sample (see verification)")
+        notes.append(Message("loop.misses_in_sample", n=len(missed(res))))
     verification, final = None, sol.roster.apply(scenario)
     if verify:
         v_reps = settings.verify_replications or scenario.experiment.replications
@@ -365,8 +366,7 @@ def plan_staffing(scenario: Scenario, settings: OptimiseSettings | None = None, 
     frame = pd.DataFrame(log)
     all_optimal = bool(frame["milp_optimal"].astype(bool).all()) if "milp_optimal" in frame else True
     if not all_optimal:
-        notes.append("some MILP solves stopped on their time limit: the rosters they gave are not proven cheapest "
-                     "for their requirements (see milp_status and milp_gap in iterations.csv)")
+        notes.append(Message("loop.time_limited"))
     return StaffingPlan(final, sol.roster, sol.cost, sol.paid_hours, req, sol.shortfalls, frame,
                         res, verification, res is not None and missed(res).empty, notes, milp_time[0],
                         time.perf_counter() - started, solver, sol.milp, all_optimal)

@@ -54,11 +54,12 @@ import pulp
 from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario
 
+from .messages import Message
 from .requirements import DT_MIN, appointment_mass, compute_requirements, ticket_mass
 from .settings import PatternOption
 from .shifts import InfeasiblePlan, NoRosterInTime, build_model, solve
 
-METHOD = "fluid work: the work of the citizens ticketed after each moment, done by the hard stop"
+METHOD = Message("bound.fluid_work")   # "fluid work: the work of the citizens ticketed after each moment, ..."
 
 
 @dataclass(frozen=True)
@@ -174,16 +175,15 @@ def fluid_lower_bound(scenario: Scenario, settings: OptimiseSettings, patterns: 
     try:
         sol = solve(model, scenario, settings, solver, time_limit_s, settings.mip_gap)
     except InfeasiblePlan:
-        return LowerBound(None, True, METHOD, "no roster within the windows, headcount, templates and cover rules "
-                          "can do the day's work by the hard stop: no roster meets every target", "infeasible")
+        return LowerBound(None, True, METHOD, Message("bound.infeasible"), "infeasible")
     except NoRosterInTime as exc:
-        return LowerBound(None, False, METHOD, f"lower bound not available: {exc}", "time_limited", time_limit_s)
+        return LowerBound(None, False, METHOD, Message("bound.unavailable", why=str(exc)), "time_limited",
+                          time_limit_s)
     info = sol.milp
     cost = sol.cost if info.optimal else (info.best_bound if info.best_bound is not None else None)
     if cost is None:
-        return LowerBound(None, False, METHOD, "lower bound not available: the solve stopped on its time limit "
-                          "without a bound", info.status, info.time_s)
-    what = "optimal" if info.optimal else f"time-limited: the solver's best bound, gap {100 * (info.gap or 0):.1f}%"
-    return LowerBound(float(cost), info.optimal, METHOD,
-                      f"lower bound {cost:.2f} ({METHOD}; {added} work constraints, {what}, "
-                      f"{info.time_s:.2f} s)", info.status, info.time_s)
+        return LowerBound(None, False, METHOD, Message("bound.no_bound"), info.status, info.time_s)
+    numbers = {"cost": f"{cost:.2f}", "method": METHOD, "constraints": added, "time_s": f"{info.time_s:.2f}"}
+    note = (Message("bound.optimal", **numbers) if info.optimal else
+            Message("bound.time_limited", gap_pct=f"{100 * (info.gap or 0):.1f}", **numbers))
+    return LowerBound(float(cost), info.optimal, METHOD, note, info.status, info.time_s)

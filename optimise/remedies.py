@@ -41,7 +41,10 @@ when the budget runs out is listed as not tried, and nothing is claimed of
 it.
 The numbers of a remedy are those of one re-optimisation with few
 replications: it proves that the change can meet the targets (verified),
-not that its roster is the cheapest one the changed hall allows.
+not that its roster is the cheapest one the changed hall allows. Each row
+says so (``cost_basis`` ``repair_loop``, ``cost_note_en`` / ``cost_note_zh``:
+"cost from the repair loop; not searched: an upper bound on the changed
+hall's cheapest roster").
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from sim.scenario import Scenario
 from .causes import short_stations
 from .levers import Lever, binding_levers, combine
 from .loop import StaffingPlan, missed, plan_staffing
+from .messages import Message
 from .shifts import InfeasiblePlan
 
 COLUMNS = ["rank", "lever", "limit", "change_en", "change_zh", "station", "staff_type", "skill", "people",
@@ -66,7 +70,9 @@ COLUMNS = ["rank", "lever", "limit", "change_en", "change_zh", "station", "staff
            "cost_delta_pct", "training_one_off", "training_per_day", "screen_replications", "screen_misses",
            "screen_targets_met", "screen_shortfall", "confirm_replications", "confirm_misses",
            "missed_out_of_sample",
-           "verified_replications", "kept", "reason_en", "reason_zh", "assumption_en", "assumption_zh"]
+           "verified_replications", "kept", "reason_en", "reason_zh", "assumption_en", "assumption_zh",
+           "cost_basis", "cost_note_en", "cost_note_zh"]
+COST_NOT_SEARCHED = Message("remedy.cost_not_searched")
 
 
 @dataclass
@@ -146,7 +152,9 @@ def find_remedies(scenario: Scenario, settings: OptimiseSettings, plan: Staffing
                "station": lever.station, "staff_type": lever.staff_type, "skill": lever.skill, "people": lever.people,
                "training_one_off": lever.one_off_cost, "training_per_day": lever.cost_per_day,
                "assumption_en": lever.assumption_en, "assumption_zh": lever.assumption_zh,
-               "screen_replications": screen, "verified_replications": 0, "kept": False, "_lever": lever}
+               "screen_replications": screen, "verified_replications": 0, "kept": False, "_lever": lever,
+               "cost_basis": "repair_loop", "cost_note_en": str(COST_NOT_SEARCHED),
+               "cost_note_zh": COST_NOT_SEARCHED.text("zh")}
         data = lever.apply(scenario, settings)
         try:
             hall = scenario_from_dict(data, source=f"<{scenario.name}: {lever.change_en}>")

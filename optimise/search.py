@@ -61,6 +61,7 @@ from sim.scenario import Scenario
 from .causes import relax_and_test
 from .loop import StaffingPlan, interval_margins, missed, plan_staffing
 from .lower_bound import fluid_lower_bound
+from .messages import Message
 from .milp_status import iteration_columns
 from .moves import Move, below_fluid, breaks_rule, neighbours, replan_moves
 from .requirements import Requirements, compute_requirements
@@ -167,8 +168,8 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
         plans.append(plan)
     order = sorted(range(len(plans)), key=lambda i: (not plans[i].targets_held, start_rows[i]["misses"], plans[i].cost))
     best = plans[order[0]]
-    notes.append(f"start: {methods[order[0]]} (cost {best.cost:.2f}"
-                 + (", holds every target in sample)" if best.targets_held else ", misses targets in sample)"))
+    notes.append(Message("search.start_holds" if best.targets_held else "search.start_misses",
+                         method=methods[order[0]], cost=f"{best.cost:.2f}"))
     incumbent, inc_res = best.roster, best.evaluation
     chain = [(incumbent, inc_res)]
     chain_milp = [best.milp]                  # the MILP solve each accepted roster came from
@@ -234,8 +235,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
     failed: set[str] = set()
     final_pass: list[dict] = []
     if not best.targets_held:
-        notes.append("no start holds every target in sample: the local search (which only makes rosters cheaper) "
-                     "is skipped")
+        notes.append(Message("search.no_start_holds"))
         status = "no start holds"
     else:
         confirm = False            # the confirming pass re-tries every move, simulating even those the fluid screen prunes
@@ -275,7 +275,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
     bound = fluid_lower_bound(scenario, settings, patterns, solver, time_limit_s)
     notes.append(bound.note)
     if status == "budget":
-        notes.append(f"the search stopped on its budget ({budget_s:g} s): not a local optimum, nothing proven")
+        notes.append(Message("search.budget", budget_s=f"{budget_s:g}"))
     plan, back = _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver, started, best)
     plan.milp = chain_milp[len(chain) - 1 - back]
     if back:            # the evidence must be that of the roster reported: its moves, the rejected one marked
@@ -292,8 +292,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
         moves = pd.DataFrame([{k: v for k, v in r.items() if k != "_result"} for r in rows])
         if moves["keeps_every_target"].any():
             status = "walked back"
-            notes.append("moves from the roster reported keep every target in sample: the search's own optimum "
-                         "missed out of sample, so nothing is proven about this roster")
+            notes.append(Message("search.own_optimum_missed"))
     causes = pd.DataFrame()
     judged = plan.verification if plan.verification is not None else plan.evaluation
     if judged is not None and not missed(judged).empty:
@@ -324,17 +323,14 @@ def _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver
             back = k
             if ok or k >= 2:
                 if k:
-                    notes.append(f"the {k} cheapest accepted roster(s) missed a target out of sample; "
-                                 "the next one back is reported")
+                    notes.append(Message("search.stepped_back", k=k))
                 break
     held = res is not None and missed(res).empty
     frame = pd.DataFrame(log)
     status = frame.get("milp_status", pd.Series(dtype=object)).dropna()
     all_optimal = bool((status == "optimal").all())
     if not all_optimal:
-        notes.append(f"{int((status != 'optimal').sum())} MILP solve(s) stopped on their time limit: the rosters "
-                     "they gave are not proven cheapest for their requirements (milp_status, milp_gap in "
-                     "iterations.csv)")
+        notes.append(Message("search.time_limited", n=int((status != 'optimal').sum())))
     return StaffingPlan(final, roster, roster.cost(scenario), roster.paid_hours(), best.requirements,
                         best.shortfalls, frame, res, verification, held, notes,
                         float(frame.get("milp_s", pd.Series(dtype=float)).fillna(0).sum()),

@@ -36,6 +36,7 @@ from sim.loading import scenario_from_dict
 from sim.optimise_settings import OptimiseSettings
 from sim.scenario import RosterEntry, Scenario, ShiftPattern
 
+from .messages import Message
 from .milp_model import ShiftModel, build_model
 from .milp_model import constraint_by_name as _constraint
 from .milp_model import period_label as _label
@@ -257,22 +258,21 @@ def _binding(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, 
         return c is not None and c.value() is not None and abs(c.value()) <= 1e-6
 
     if tight(f"windows_{s}_{_label(t)}"):
-        reasons.append(f"all {scenario.stations[s].windows} windows at '{s}' are in use")
+        reasons.append(Message("milp.windows_in_use", windows=scenario.stations[s].windows, station=s))
     for k, limit in settings.headcount.items():
         if tight(f"headcount_{k}"):
-            reasons.append(f"headcount of {k} ({limit}) is used up")
+            reasons.append(Message("milp.headcount_used", staff_type=k, limit=limit))
     for tid, tmpl in settings.shift_templates.items():
         if tight(f"template_{tid}"):
-            reasons.append(f"template {tid} is at its max_staff ({tmpl.max_staff})")
+            reasons.append(Message("milp.template_full", template=tid, max_staff=tmpl.max_staff))
     types = {k for (k, _, ss, _) in model.x if ss == s}
     if info["kind"] == "rule":
         types &= set(next(r for r in settings.cover_rules if r.id == info["rule"]).staff_types)
     elif info["kind"] == "cover":
         types &= {k for k in types if info["skill"] in scenario.staff_types[k].skills}
     if not any(model.full[j][i] for (k, j, ss, _) in model.x if ss == s and k in types):
-        reasons.append("no allowed shift pattern of an eligible staff type is on duty then"
-                       if types else "no staff type may do it at this station")
-    return "; ".join(reasons) or "the other requirements and rules"
+        reasons.append(Message("milp.no_pattern_on_duty" if types else "milp.no_type_here"))
+    return "; ".join(reasons) or Message("milp.other_rules")
 
 
 def diagnose(scenario: Scenario, settings: OptimiseSettings, req: Requirements, solver: str = "highs",

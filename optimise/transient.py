@@ -39,7 +39,7 @@ interval's tickets called within ``T`` is
 
 and the requirement of the interval is the smallest ``c`` (up to the
 station's windows) whose ``SL(c)`` meets every service-level target (and
-whose mean wait meets a mean-wait target) of :func:`optimise.requirements._criteria`.
+whose mean wait meets a mean-wait target) of :func:`optimise.offered_load._criteria`.
 Intervals are solved in order: the next starts from the law the chosen ``c``
 leaves behind. The method covers the reporting intervals that start within
 ``TRANSIENT_HORIZON_MIN`` of each session start; elsewhere the requirement is
@@ -57,8 +57,9 @@ from scipy.stats import poisson
 
 from sim.scenario import Scenario
 
-from .requirements import (DT_MIN, Requirements, _criteria, _step_flows, appointment_mass, compute_requirements,
-                           ticket_mass)
+from .offered_load import DT_MIN, _criteria, _step_flows, appointment_mass, ticket_mass
+from .requirements_data import Requirements
+from .time_varying import time_varying_requirements
 
 TRANSIENT_HORIZON_MIN = 120.0   # after each session start, the intervals starting within this are solved exactly
 MAX_STATES = 3000
@@ -240,7 +241,7 @@ def transient_requirements(scenario: Scenario, grid_min: int = 15, warm_search: 
     >>> int(r.station_target("counter")[0]) < s.stations["counter"].windows     # the batch no longer fills every window
     True
     """
-    base = compute_requirements(scenario, "time_varying", grid_min, opening_batch=False, warm_search=warm_search)
+    base = time_varying_requirements(scenario, "time_varying", grid_min, opening_batch=False, warm_search=warm_search)
     flows = station_flows(scenario)
     h = scenario.hours
     pooled = {s: v.copy() for s, v in base.pooled_staff.items()}

@@ -6,7 +6,7 @@
     r = qp.run(s, reps=20, seed=1, events=True)         # ExperimentResult (replications in parallel if workers > 1)
     t = qp.tables(r)                                    # {"intervals": ..., "targets": ..., "staff": ...}
     c = qp.citizens(r)                                  # one row per citizen and replication
-    fig = qp.plots.plot_wait_cdf(c, s.targets)          # the scenario's targets as they are
+    ax = qp.plots.plot_wait_cdf(c, s.targets)           # the scenario's targets as they are; the Axes
     plan, search = qp.optimise(s, budget_s=60)          # StaffingPlan, SearchResult
     qp.__version__
 

@@ -1,4 +1,4 @@
-"""Sane bounds on every number and list of a scenario, and the size of a run.
+"""Sane bounds on every number and list of a scenario, and on the size of a run.
 
 A value outside these bounds is not a hall: ``windows: 1e9`` would exhaust
 memory, ``mean_min: 1e308`` overflows to infinity, a route of more steps than
@@ -32,20 +32,16 @@ priority classes                       1 .. 50
 
 Run size
 --------
-:func:`expected_citizens` estimates a day's citizens (walk-ins and
-appointments); a run of more than :data:`MAX_RUN_CITIZENS` citizens x
-replications is refused before simulating unless the planner insists
-(``queueplan run --force``).
+A run of more than :data:`MAX_RUN_CITIZENS` citizens x replications is
+refused before simulating unless the planner insists (``queueplan run
+--force``); :mod:`sim.run_size` estimates a run's citizens.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from pydantic import Field
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .scenario import Scenario
 
 DAY_MIN = 1440.0
 MAX_WINDOWS = 1000
@@ -82,27 +78,3 @@ Speed = Annotated[float, Field(gt=0, le=MAX_SPEED_FACTOR)]
 Cost = Annotated[float, Field(ge=0, le=MAX_COST_PER_HOUR)]
 Label = Annotated[str, Field(max_length=MAX_LABEL)]
 Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
-
-
-def expected_citizens(s: "Scenario") -> float:
-    """Expected citizens of one day: walk-ins (volume x multipliers) plus appointment places that come."""
-    walk_ins = s.arrivals.daily_volume * s.arrivals.volume_factor
-    booked = 0.0
-    a = s.appointments
-    if a is not None:
-        from .arrivals import appointment_slot_starts
-
-        slots = len(appointment_slot_starts(s))
-        booked = slots * sum(a.capacity_per_slot.values()) * a.booked_share * (1 - a.no_show)
-    return walk_ins + booked
-
-
-def run_size_problem(s: "Scenario", replications: int, limit: float = MAX_RUN_CITIZENS) -> str | None:
-    """Why a run of ``replications`` days is too big to start without ``--force``, or None."""
-    per_day = expected_citizens(s)
-    total = per_day * replications
-    if total <= limit:
-        return None
-    return (f"this run would simulate about {total:,.0f} citizens ({per_day:,.0f} a day x {replications} "
-            f"replications), more than the limit of {limit:,.0f}; check the volume and multipliers, "
-            "or add --force to run it anyway")

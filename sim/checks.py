@@ -14,6 +14,7 @@ YAML document, so the loader can point at the line.
 from __future__ import annotations
 
 from .clock import format_clock
+from .messages import Message
 from .optimise_checks import check_optimise_settings
 from .scenario import Scenario
 
@@ -105,7 +106,7 @@ def _check_services(s: Scenario, errors: list[Finding], warnings: list[Finding])
                 for j, step in enumerate(s.services[code].steps):
                     if (step.station, step.skill or code) not in rostered:
                         warnings.append((("services", code, "steps", j),
-                                         f"nobody on the roster can do this step at '{step.station}'"))
+                                         Message("warn.step_unrostered", station=step.station)))
 
 
 def _check_shifts(s: Scenario, errors: list[Finding]) -> None:

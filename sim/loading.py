@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from .bounds import MAX_FILE_BYTES
 from .checks import check_scenario
+from .messages import Message
 from .scenario import Scenario
 
 
@@ -174,12 +175,15 @@ def _line(lines: dict, path: tuple) -> int | None:
     return lines.get(path)
 
 
-def scenario_warnings(scenario: Scenario) -> list[str]:
-    """Human-readable warnings (legal but probably unintended settings)."""
+def scenario_warnings(scenario: Scenario) -> list[Message]:
+    """Human-readable warnings (legal but probably unintended settings), "field: message".
+
+    Each is a :class:`sim.messages.Message`: its English text, and ``.text("zh")``.
+    """
     from .plausibility import plausibility_warnings
 
     findings = check_scenario(scenario)[1] + plausibility_warnings(scenario)
-    return [f"{format_path(p)}: {m}" if p else m for p, m in findings]
+    return [Message("warn.at_field", field=format_path(p), message=m) if p else m for p, m in findings]
 
 
 def _yaml_problem(source: str, exc: yaml.YAMLError) -> Problem:

@@ -33,19 +33,21 @@ Semantics
 Speed
 -----
 Plain SimPy events with callbacks instead of one process per citizen: a
-citizen costs one ticket event and one event per step served. Abandonment
-needs no timer per citizen: a citizen whose patience ran out stays in the
-queue until a staff member calls their ticket, and is then recorded as
-abandoned at ``ticket + patience`` (the exact time they left). This is exact
-because what happens to others does not depend on a departed citizen until
-their ticket is called, and that is exactly when a real hall finds out too
-(the 过号 delay is paid then). Balking counts only citizens still there.
-Idle staff sets are insertion-ordered dicts: the longest-idle staff member
-is the first key. The two events of every citizen (a ticket, the end of a
-service) are put on SimPy's event queue directly (:meth:`HallModel._wake`,
-exactly what ``env.timeout(delay)`` schedules, at the same place in the
-order, without building a ``Timeout``): the same events in the same order,
-for about a third less work per event.
+citizen costs one event per step served. Tickets are not events at all:
+their times are sorted before the day starts and merged into SimPy's event
+loop (:meth:`HallModel._run_events`), in the order a ticket event per
+instant would have had. Abandonment needs no timer per citizen: a citizen
+whose patience ran out stays in the queue until a staff member calls their
+ticket, and is then recorded as abandoned at ``ticket + patience`` (the
+exact time they left). This is exact because what happens to others does
+not depend on a departed citizen until their ticket is called, and that is
+exactly when a real hall finds out too (the 过号 delay is paid then).
+Balking counts only citizens still there. Idle staff sets are
+insertion-ordered dicts: the longest-idle staff member is the first key.
+The end of a service is put on SimPy's event queue directly (what
+``env.timeout(delay)`` schedules, at the same place in the order, without
+building a ``Timeout``). Each staff member's calling order (priority
+levels, then their queues' deques) is built once (:meth:`HallModel._calls`).
 """
 
 from __future__ import annotations
@@ -58,66 +60,13 @@ import numpy as np
 import simpy
 
 from .arrivals import Citizens
+from .duty import DutyEvents
 from .eventlog import EventLog
+from .model_parts import LEFT, NEVER, NORMAL, CitizenState, StaffState, Wake
 from .scenario import Scenario
 from .staff import StaffDay
 
-_LEFT = object()  # a called ticket whose citizen has left (过号)
-_NORMAL = simpy.events.NORMAL
-
-
-class _Wake:
-    """A scheduled callback: all that ``simpy.Environment.step`` reads of an event that succeeds."""
-
-    __slots__ = ("callbacks",)
-    _ok = True
-
-    def __init__(self, callback):
-        self.callbacks = [callback]
-_NEVER = float("inf")
-
-
-class _Citizen:
-    __slots__ = ("cid", "klass", "deadline", "route", "pos", "join_min", "seq")
-
-    def __init__(self, cid, klass, deadline, route):
-        self.cid, self.klass, self.deadline, self.route, self.pos = cid, klass, deadline, route, 0
-        self.join_min = 0.0
-        self.seq = 0
-
-
-class _Staff:
-    __slots__ = ("idx", "day", "station", "queues", "speed", "flex", "busy", "on_duty", "leave_pending",
-                 "staying", "citizen", "start_min", "window", "on_min", "period_end_min", "on_end", "last_end_min",
-                 "pool", "own_queues", "own_classes", "help_others", "away", "away_pending", "away_since",
-                 "kind", "stamp")
-
-    def __init__(self, idx, day: StaffDay, queues, speed):
-        self.idx, self.day, self.station = idx, day, day.station
-        self.queues, self.speed, self.flex = queues, speed, len(queues)
-        self.busy = self.on_duty = self.leave_pending = self.staying = self.away = False
-        self.away_pending = 0.0
-        self.citizen = None
-        self.start_min = self.on_min = self.period_end_min = 0.0
-        self.window = None
-        self.last_end_min = day.periods_min[-1][1] if day.periods_min else 0.0
-        self.pool = (day.station, day.window_group)
-        self.own_queues = self.own_classes = None  # set for restricted window groups
-        self.help_others = True
-        self.away_since = None  # start of the short absence in progress, if not yet recorded
-        self.kind = None  # what decides whom they may take: (own queues, own classes, help_others, flex)
-        self.stamp = {}   # per queue: when they became idle for it (their place in the idle order)
-
-    def takes(self, q: int, klass: int) -> bool:
-        """May this staff member serve a citizen of class ``klass`` waiting in queue ``q``?"""
-        return self.own_queues is None or self.help_others or (q in self.own_queues and klass in self.own_classes)
-
-    def kept_for(self, q: int, klass: int) -> bool:
-        """Is this staff member's window group kept for such a citizen?"""
-        return self.own_queues is not None and q in self.own_queues and klass in self.own_classes
-
-
-class HallModel:
+class HallModel(DutyEvents):
     """One simulated day. Build it, then call :meth:`run` once.
 
     Parameters
@@ -168,8 +117,11 @@ class HallModel:
         self.track_pending = self.serve_until_empty
         self.pending = [[0] * len(citizens.class_codes) for _ in self.qkeys]  # per queue and class
 
+        self._end_callbacks = [self._on_end]  # shared by every end of service (nobody appends to it)
         self.staff = [self._make_staff(i, day) for i, day in enumerate(staff)]
         self.restricted = any(s.own_queues is not None for s in self.staff)
+        if self.restricted:
+            self._make_pickers()
         # Window pools per (station, window group); ordinary windows are numbered first.
         self.free_windows: dict[tuple, list[int]] = {}
         for name, st in scenario.stations.items():
@@ -189,11 +141,11 @@ class HallModel:
         self.duty: list[tuple] = []        # (staff, on, off, scheduled_off)
         self.away_spells: list[tuple] = [] # (staff, start, end)
 
-    def _make_staff(self, i: int, day: StaffDay) -> _Staff:
+    def _make_staff(self, i: int, day: StaffDay) -> StaffState:
         pairs = [(self.qkeys[(day.station, k)], f) for k, f in zip(day.skills, day.speed)
                  if (day.station, k) in self.qkeys]
-        s = _Staff(i, day, [q for q, _ in pairs], {q: f for q, f in pairs})
-        s.on_end = partial(self._on_end, s)
+        s = StaffState(i, day, [q for q, _ in pairs], {q: f for q, f in pairs})
+        s.end_event = Wake(self._on_end, s)
         if day.window_group is not None:
             group = self.scenario.stations[day.station].window_groups[day.window_group]
             s.own_queues = {q for q in s.queues if group.skills is None
@@ -201,29 +153,57 @@ class HallModel:
             s.own_classes = set(self.class_index.values()) if group.classes is None else \
                 {self.class_index[c] for c in group.classes}
             s.help_others = group.when_idle == "help_others"
+        s.calls = self._calls(s.queues)
+        if s.own_queues is not None:
+            s.own_calls = self._calls([q for q in s.queues if q in s.own_queues], s.own_classes)
         s.kind = (None if s.own_queues is None else frozenset(s.own_queues),
                   None if s.own_classes is None else frozenset(s.own_classes), s.help_others, s.flex)
         return s
 
-    def _idle_push(self, staff: _Staff) -> None:
-        """Staff member becomes idle for each of their queues (keeping their place if already idle)."""
-        for q in staff.queues:
-            idle = self.idle[q]
-            if staff not in idle:
-                idle[staff] = None
-                if self.restricted:
-                    self.idle_clock += 1
-                    staff.stamp[q] = self.idle_clock
-                    self.idle_kinds[q].setdefault(staff.kind, {})[staff] = None
+    def _make_pickers(self) -> None:
+        """For restricted window groups: per queue and class, the idle sets of the staff kinds who may take them.
 
-    def _idle_pop(self, staff: _Staff) -> None:
-        """Staff member is no longer idle (busy, away or off duty)."""
+        ``pickers[q][klass]`` lists ``(idle members of a kind, not kept for them, flex or 0)`` for every kind
+        of staff that may serve class ``klass`` in queue ``q`` (a kind shares what decides that: see
+        :meth:`_pick_restricted`), so an arrival looks at one entry per kind and never at a staff member.
+        """
+        for staff in self.staff:
+            for q in staff.queues:
+                self.idle_kinds[q].setdefault(staff.kind, {})
+        self.pickers = []
+        for q, kinds in enumerate(self.idle_kinds):
+            first = {}
+            for staff in self.staff:
+                if q in staff.queues:
+                    first.setdefault(staff.kind, staff)
+            self.pickers.append([[(kinds[kind], not s.kept_for(q, k), s.flex if self.least_flexible else 0)
+                                  for kind, s in first.items() if s.takes(q, k)]
+                                 for k in range(len(self.class_index))])
+
+    def _idle_push(self, staff: StaffState) -> None:
+        """Staff member becomes idle for each of their queues (keeping their place if already idle)."""
+        if staff.is_idle:
+            return
+        staff.is_idle = True
         for q in staff.queues:
-            if self.idle[q].pop(staff, 0) is None and self.restricted:
+            self.idle[q][staff] = None
+            if self.restricted:
+                self.idle_clock += 1
+                staff.stamp[q] = self.idle_clock
+                self.idle_kinds[q][staff.kind][staff] = None
+
+    def _idle_pop(self, staff: StaffState) -> None:
+        """Staff member is no longer idle (busy, away or off duty)."""
+        if not staff.is_idle:
+            return
+        staff.is_idle = False
+        for q in staff.queues:
+            del self.idle[q][staff]
+            if self.restricted:
                 del self.idle_kinds[q][staff.kind][staff]
 
     # ---- citizens -------------------------------------------------------
-    def _schedule_tickets(self) -> None:
+    def _prepare_tickets(self) -> None:
         c = self.citizens
         order = np.flatnonzero(~np.isnan(c.ticket_min))
         order = order[np.argsort(c.ticket_min[order], kind="stable")]
@@ -233,42 +213,12 @@ class HallModel:
         self._balk_u = c.balk_u.tolist() if (self.balk_curve is not None and c.balk_u is not None) else None
         self._ticket_order = order.tolist()
         self._ticket_times = c.ticket_min[order].tolist()
-        self._next_ticket = 0
-        if self._ticket_order:
-            self._wake(self._ticket_times[0], self._on_ticket)
 
-    def _wake(self, delay: float, callback) -> None:
-        """Call ``callback`` after ``delay`` minutes: ``env.timeout(delay).callbacks.append(callback)``, lighter."""
-        env = self.env
-        heappush(env._queue, (env._now + delay, _NORMAL, next(env._eid), _Wake(callback)))
-
-    def _on_ticket(self, _event) -> None:
-        i = self._next_ticket
-        times, order = self._ticket_times, self._ticket_order
-        now = times[i]
-        work, service, klass, patience = self._work_rows, self._service, self._klass, self._patience
-        n = len(order)
-        # All tickets issued at this same instant (e.g. at reopening) in one event.
-        while i < n and times[i] == now:
-            cid = order[i]
-            row, qrow = work[cid], self.step_q[service[cid]]
-            route = [(j, qrow[j], row[j]) for j in range(len(qrow)) if row[j] == row[j]]  # NaN: step not needed
-            cit = _Citizen(cid, klass[cid], now + patience[cid], route)
-            if self._balk_u is None or not self._balks(cit, now):
-                if self.track_pending:
-                    for step in route:
-                        self.pending[step[1]][cit.klass] += 1
-                self._join(cit, now)
-            i += 1
-        self._next_ticket = i
-        if i < n:
-            self._wake(times[i] - now, self._on_ticket)
-
-    def _balks(self, cit: _Citizen, now: float) -> bool:
+    def _balks(self, cit: CitizenState, now: float) -> bool:
         """Leave at once with the curve's probability of the number still waiting in the queue."""
         q = cit.route[0][1]
         if self.restricted:
-            if any(m and next(iter(m)).takes(q, cit.klass) for m in self.idle_kinds[q].values()):
+            if any(members for members, _, _ in self.pickers[q][cit.klass]):
                 return False
         elif self.idle[q]:
             return False
@@ -278,7 +228,7 @@ class HallModel:
             return True
         return False
 
-    def _join(self, cit: _Citizen, now: float) -> None:
+    def _join(self, cit: CitizenState, now: float) -> None:
         """A citizen joins the queue of their current step, or is served at once."""
         q = cit.route[cit.pos][1]
         cit.join_min = now
@@ -286,7 +236,7 @@ class HallModel:
         staff = None
         if idle:
             if self.restricted:
-                staff = self._pick_restricted(idle, q, cit.klass)
+                staff = self._pick_restricted(q, cit.klass)
             elif self.least_flexible:
                 staff = min(idle, key=lambda s: s.flex)  # ties: longest idle (dict order)
             else:
@@ -298,40 +248,41 @@ class HallModel:
             cit.seq = self.seq
             self.queues[q][cit.klass].append(cit)
 
-    def _pick_restricted(self, idle: dict, q: int, klass: int):
+    def _pick_restricted(self, q: int, klass: int):
         """Idle staff member for a citizen when some windows are kept for some citizens.
 
         The choice is the smallest (not kept for them, flex if least_flexible,
         place in the idle order) among idle staff who may take them. Staff of
         one kind share the first two and whether they may take them, so only
-        the first idle member of each kind is looked at: the cost per arrival
-        grows with the number of kinds (window groups x skill sets), not with
-        the number of staff.
+        the first idle member of each kind is looked at (:meth:`_make_pickers`):
+        the cost per arrival grows with the number of kinds (window groups x
+        skill sets), not with the number of staff.
         """
         best, best_key = None, None
-        for members in self.idle_kinds[q].values():
-            if not members:
-                continue
-            s = next(iter(members))
-            if not s.takes(q, klass):
-                continue
-            key = (not s.kept_for(q, klass), s.flex if self.least_flexible else 0, s.stamp[q])
-            if best_key is None or key < best_key:
-                best, best_key = s, key
+        for members, not_kept, flex in self.pickers[q][klass]:
+            if members:
+                s = next(iter(members))
+                key = (not_kept, flex, s.stamp[q])
+                if best_key is None or key < best_key:
+                    best, best_key = s, key
         return best
 
     # ---- staff ----------------------------------------------------------
-    def _start(self, staff: _Staff, cit: _Citizen, now: float) -> None:
-        self._idle_pop(staff)
+    def _start(self, staff: StaffState, cit: CitizenState, now: float) -> None:
+        if staff.is_idle:
+            self._idle_pop(staff)
         staff.busy, staff.citizen, staff.start_min = True, cit, now
-        cit.deadline = _NEVER  # only the wait for the first step can end in abandonment
+        cit.deadline = NEVER  # only the wait for the first step can end in abandonment
         step = cit.route[cit.pos]
         if self.track_pending:
             self._release_pending(step[1], cit.klass)
-        self._wake(step[2] * staff.speed[step[1]], staff.on_end)
+        env, wake = self.env, staff.end_event  # env.timeout(duration) with _on_end, lighter: once per step served
+        wake.callbacks = self._end_callbacks
+        heappush(env._queue, (now + step[2] * staff.speed[step[1]], NORMAL, next(env._eid), wake))
 
-    def _on_end(self, staff: _Staff, _event) -> None:
-        now = self.env.now
+    def _on_end(self, event: Wake) -> None:
+        staff = event.staff
+        now = self.env._now
         cit = staff.citizen
         j, q, _ = cit.route[cit.pos]
         self.visits.append((cit.cid, j, cit.join_min, staff.start_min, now, staff.idx, staff.window))
@@ -342,9 +293,12 @@ class HallModel:
                 self.unserved.append((cit.cid, cit.route[cit.pos][0], self.hard_stop_min))
             else:
                 self._join(cit, now)
-        self._free(staff, now)
+        if staff.leave_pending or staff.away_pending:
+            self._free(staff, now)
+        else:
+            self._call_next(staff, now)
 
-    def _free(self, staff: _Staff, now: float) -> None:
+    def _free(self, staff: StaffState, now: float) -> None:
         """A staff member's hands are free: leave, step away, or call the next ticket."""
         if staff.leave_pending:
             self._off(staff, now)
@@ -353,26 +307,38 @@ class HallModel:
         else:
             self._call_next(staff, now)
 
-    def _next_citizen(self, staff: _Staff, now: float, queues_of_staff, classes=None):
-        """Pop the ticket this staff member calls next: a citizen, ``_LEFT``, or None.
+    def _calls(self, queues_of_staff, classes=None) -> list[list[list[deque]]]:
+        """What a staff member calls from, per priority level: groups of deques, in calling order.
 
-        Priority levels in order; within a level, over the staff member's
-        queues and the level's classes (only ``classes`` if given): the
-        earliest queue join (``fcfs``) or the first queue in skill order.
+        With ``fcfs`` one group per level holds the deques of every queue (the
+        earliest join over all of them is called); otherwise one group per queue
+        in skill order (the first queue with anyone waiting is called).
         """
-        queues, delay = self.queues, self.no_show_delay
+        out = []
         for level in self.levels:
             if classes is not None:
                 level = [k for k in level if k in classes]
+            groups = [[self.queues[q][k] for k in level] for q in queues_of_staff]
+            out.append([[dq for g in groups for dq in g]] if self.fcfs else groups)
+        return out
+
+    def _next_citizen(self, now: float, calls) -> object:
+        """Pop the ticket a staff member calls next from ``calls`` (:meth:`_calls`): a citizen, ``LEFT``, or None.
+
+        Priority levels in order; within a level, the earliest queue join over
+        the level's deques (``fcfs``) or the first queue in skill order.
+        """
+        delay = self.no_show_delay
+        for groups in calls:
             while True:
                 best = best_dq = None
-                for q in queues_of_staff:
-                    per_class = queues[q]
-                    for k in level:
-                        dq = per_class[k]
-                        if dq and (best is None or dq[0].seq < best.seq):
-                            best, best_dq = dq[0], dq
-                    if best is not None and not self.fcfs:
+                for group in groups:
+                    for dq in group:
+                        if dq:
+                            head = dq[0]
+                            if best is None or head.seq < best.seq:
+                                best, best_dq = head, dq
+                    if best is not None:
                         break
                 if best is None:
                     break
@@ -384,18 +350,17 @@ class HallModel:
                     for step in best.route:
                         self._release_pending(step[1], best.klass)
                 if delay:
-                    return _LEFT
+                    return LEFT
         return None
 
-    def _call_next(self, staff: _Staff, now: float) -> None:
+    def _call_next(self, staff: StaffState, now: float) -> None:
         cit = None
         if not self.stopped:
-            if staff.own_queues is not None:
-                cit = self._next_citizen(staff, now, [q for q in staff.queues if q in staff.own_queues],
-                                         staff.own_classes)
+            if staff.own_calls is not None:
+                cit = self._next_citizen(now, staff.own_calls)
             if cit is None and (staff.own_queues is None or staff.help_others):
-                cit = self._next_citizen(staff, now, staff.queues)
-        if cit is _LEFT:
+                cit = self._next_citizen(now, staff.calls)
+        if cit is LEFT:
             staff.busy = True
             self.env.timeout(self.no_show_delay).callbacks.append(partial(self._after_no_show, staff))
         elif cit is not None:
@@ -405,7 +370,7 @@ class HallModel:
         else:
             self._idle_push(staff)
 
-    def _needed(self, staff: _Staff) -> bool:
+    def _needed(self, staff: StaffState) -> bool:
         """Does a citizen still in the hall need a step this staff member may do?"""
         pending = self.pending
         if staff.own_queues is None or staff.help_others:
@@ -420,84 +385,9 @@ class HallModel:
             for staff in [s for s in self.idle[q] if s.staying and not self._needed(s)]:
                 self._off(staff, now)
 
-    def _after_no_show(self, staff: _Staff, _event) -> None:
+    def _after_no_show(self, staff: StaffState, _event) -> None:
         staff.busy = False
         self._free(staff, self.env.now)
-
-    def _on_shift_start(self, staff: _Staff, period_end: float, _event) -> None:
-        if self.stopped:
-            return
-        staff.period_end_min = period_end
-        if staff.on_duty:  # still finishing a citizen from before the break
-            staff.leave_pending = False
-            return
-        windows = self.free_windows[staff.pool]
-        if not windows:
-            self.window_waiters[staff.pool].append(staff)
-            return
-        self._on(staff, windows.pop(), self.env.now)
-
-    def _on(self, staff: _Staff, window: int, now: float) -> None:
-        staff.on_duty, staff.window, staff.on_min, staff.leave_pending = True, window, now, False
-        if now >= staff.period_end_min:  # waited for a window the whole period
-            self._off(staff, now)
-            return
-        self._call_next(staff, now)
-
-    def _on_shift_end(self, staff: _Staff, _event) -> None:
-        now = self.env.now
-        waiters = self.window_waiters[staff.pool]
-        if staff in waiters:
-            waiters.remove(staff)
-        if not staff.on_duty:
-            return
-        if self.serve_until_empty and now >= staff.last_end_min and staff.last_end_min >= self.close_min:
-            staff.staying = True
-            if not staff.busy and not staff.away:
-                self._idle_pop(staff)
-                self._call_next(staff, now)
-        elif staff.busy:
-            staff.leave_pending = True
-        else:  # idle, or away from post: off at the end of the period
-            self._off(staff, now)
-
-    def _off(self, staff: _Staff, now: float) -> None:
-        self._idle_pop(staff)
-        if staff.away_since is not None:  # away from post when going off: the absence ends here
-            self.away_spells.append((staff.idx, staff.away_since, now))
-            staff.away_since = None
-        self.duty.append((staff.idx, staff.on_min, now, staff.period_end_min))
-        staff.on_duty = staff.leave_pending = False
-        staff.away_pending = 0.0
-        window, staff.window = staff.window, None
-        waiters = self.window_waiters[staff.pool]
-        if waiters:
-            self._on(waiters.popleft(), window, now)
-        else:
-            self.free_windows[staff.pool].append(window)
-
-    # ---- short absences from post ----------------------------------------
-    def _on_absence_due(self, staff: _Staff, duration: float, _event) -> None:
-        if not staff.on_duty or self.stopped:
-            return
-        staff.away_pending += duration
-        if not staff.busy and not staff.away:
-            self._go_away(staff, self.env.now)
-
-    def _go_away(self, staff: _Staff, now: float) -> None:
-        self._idle_pop(staff)
-        staff.away, duration, staff.away_pending = True, staff.away_pending, 0.0
-        staff.away_since = now
-        self.env.timeout(duration).callbacks.append(partial(self._on_back, staff))
-
-    def _on_back(self, staff: _Staff, _event) -> None:
-        now = self.env.now
-        staff.away = False
-        if staff.away_since is None:  # went off duty while away
-            return
-        self.away_spells.append((staff.idx, staff.away_since, now))
-        staff.away_since = None
-        self._free(staff, now)
 
     def _on_hard_stop(self, _event) -> None:
         now = self.env.now
@@ -515,6 +405,44 @@ class HallModel:
                 dq.clear()
 
     # ---- run ------------------------------------------------------------
+    def _run_events(self) -> None:
+        """SimPy's event loop, with the tickets merged in from their sorted times.
+
+        Tickets are not put on the event queue: before each ticket time,
+        every event due at or before it is processed (``env.step``), then the
+        clock is set to it and its tickets are issued. With one ticket event
+        per instant (scheduled when the previous tickets were issued), events
+        due at exactly a ticket's time would also run first, unless scheduled
+        after the previous tickets: that needs a random duration to end
+        exactly on a ticket time, which has probability zero. The staff's
+        shift events (scheduled at time 0) run before tickets of their own
+        instant in both. ``tests/test_golden.py`` pins the equality with the
+        ticket-event loop on every shipped scenario. One event fewer per citizen.
+        """
+        env = self.env
+        queue, step = env._queue, env.step
+        times, order = self._ticket_times, self._ticket_order
+        work, service, klass, patience = self._work_rows, self._service, self._klass, self._patience
+        step_q, balk_u, track, pending, join = self.step_q, self._balk_u, self.track_pending, self.pending, self._join
+        i, n = 0, len(times)
+        while i < n:
+            now = times[i]
+            while queue and queue[0][0] <= now:
+                step()
+            env._now = now
+            while i < n and times[i] == now:  # every ticket of this instant (e.g. at reopening) together
+                cid = order[i]
+                route = [(j, q, w) for j, (q, w) in enumerate(zip(step_q[service[cid]], work[cid]))
+                         if w == w]  # NaN: step not needed
+                cit = CitizenState(cid, klass[cid], now + patience[cid], route)
+                if balk_u is None or not self._balks(cit, now):
+                    if track:
+                        for _j, q, _w in route:
+                            pending[q][cit.klass] += 1
+                    join(cit, now)
+                i += 1
+        env.run()
+
     def run(self) -> EventLog:
         """Simulate the day and return its event log."""
         env = self.env
@@ -529,14 +457,14 @@ class HallModel:
                 env.timeout(end).callbacks.append(partial(self._on_shift_end, staff))
             for t, duration in day.short_absences:
                 env.timeout(t).callbacks.append(partial(self._on_absence_due, staff, duration))
-        self._schedule_tickets()
+        self._prepare_tickets()
         env.timeout(self.scenario.hours.hard_stop_min).callbacks.append(self._on_hard_stop)
-        env.run()
+        self._run_events()
         log = EventLog.from_records(self)
         # Single use: drop the day's state now. Staff hold callbacks bound to the model (a reference
         # cycle), so without this the day's citizens, queues and visit records would wait for the
         # cyclic collector, which would walk all of them; emptied, reference counting frees them here.
         for staff in self.staff:
-            staff.on_end = staff.citizen = staff.day = None
+            staff.end_event = staff.citizen = staff.day = None
         self.__dict__.clear()
         return log

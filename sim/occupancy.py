@@ -90,10 +90,23 @@ def queue_tables(log: EventLog, scenario: Scenario, grid_min: float = GRID_MIN) 
 
 
 def _inside_periods(log: EventLog, staff: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Length of each span [start, end) of a staff member that lies inside their scheduled periods."""
+    """Length of each span [start, end) of a staff member that lies inside their scheduled periods.
+
+    The periods of each staff member padded to a common number with empty
+    ``(0, 0)`` periods (whose overlap is clipped to 0), summed in period order.
+    """
+    n_periods = max((len(p) for p in log.staff_periods), default=0)
+    if not len(staff) or not n_periods:
+        return np.zeros(len(staff))
+    bounds = np.zeros((len(log.staff_periods), n_periods, 2))
+    for i, periods in enumerate(log.staff_periods):
+        if periods:
+            bounds[i, :len(periods)] = periods
+    p0, p1 = bounds[staff, :, 0], bounds[staff, :, 1]
+    overlap = np.minimum(end[:, None], p1) - np.maximum(start[:, None], p0)
     out = np.zeros(len(staff))
-    for i, (s, a, b) in enumerate(zip(staff.tolist(), start.tolist(), end.tolist())):
-        out[i] = sum(max(0.0, min(b, p1) - max(a, p0)) for p0, p1 in log.staff_periods[s])
+    for k in range(n_periods):  # left to right, as a running sum
+        out += np.maximum(overlap[:, k], 0.0)
     return out
 
 
@@ -110,11 +123,11 @@ def staff_tables(log: EventLog, scenario: Scenario) -> tuple[Table, Table]:
     on = np.bincount(log.duty_staff, weights=log.duty_off_min - log.duty_on_min, minlength=n_staff)
     inside = _inside_periods(log, log.duty_staff, log.duty_on_min, log.duty_off_min)
     over = on - np.bincount(log.duty_staff, weights=inside, minlength=n_staff)  # on duty outside the periods
-    paid_h, rate, factor = np.zeros(n_staff), np.zeros(n_staff), np.ones(n_staff)
-    for i, shift in enumerate(log.staff_shifts):
-        stype = scenario.staff_types[log.staff_types[i]]
-        paid_h[i] = scenario.shift_patterns[shift].paid_hours
-        rate[i], factor[i] = stype.cost_per_hour, stype.overtime_factor
+    paid = {shift: scenario.shift_patterns[shift].paid_hours for shift in set(log.staff_shifts)}
+    paid_h = np.array([paid[shift] for shift in log.staff_shifts], dtype=float)
+    types = [scenario.staff_types[t] for t in log.staff_types]
+    rate = np.array([t.cost_per_hour for t in types], dtype=float)
+    factor = np.array([t.overtime_factor for t in types], dtype=float)
     cost = paid_h * rate + over / 60.0 * rate * factor
     away = np.bincount(log.away_staff, weights=log.away_end_min - log.away_start_min, minlength=n_staff)
     away_inside = np.bincount(log.away_staff, minlength=n_staff,

@@ -2,7 +2,9 @@
 
 These never stop a run: a planner may mean them (an empty roster for the
 optimiser to fill, a station closed in the afternoon). Each finding is
-``(path, message)`` like :mod:`sim.checks`, so the loader can name the field.
+``(path, message)`` like :mod:`sim.checks`, so the loader can name the field;
+the message is a :class:`sim.messages.Message` (English text, with a code and
+parameters for the Chinese one).
 
 * ``empty_hall_reasons``: nobody rostered (all counts zero), nobody rostered
   at a station a service needs, every rostered staff type always absent, no
@@ -16,9 +18,9 @@ optimiser to fill, a station closed in the afternoon). Each finding is
 from __future__ import annotations
 
 from .clock import format_clock
+from .messages import Message
 from .scenario import Scenario
 
-Finding = tuple[tuple, str]
 PERCENT_LIKE = 5.0      # a multiplier above this looks like a percentage
 FAR_FACTOR = 5.0        # volume x work this many times the staffed minutes (or multipliers beyond x5 / /5)
 
@@ -56,33 +58,31 @@ def _ticket_share(s: Scenario) -> float:
                for slot in s.arrivals.profile if slot.end > slot.start)
 
 
-def _empty_hall(s: Scenario) -> list[tuple[tuple, str, str]]:
-    """``(path, reason, consequence)`` for each reason the hall (or part of it) serves nobody."""
+def _empty_hall(s: Scenario) -> list[tuple[tuple, Message, str]]:
+    """``(path, reason, warning code)`` for each reason the hall (or part of it) serves nobody."""
     out = []
     rostered = _rostered(s)
-    nobody = ", so no citizen will be served"
+    nobody = "warn.nobody_served"
     if not rostered and getattr(s, "staff_list", None) is not None:
         pass            # the week's roster comes from the staff list (queueplan roster)
     elif not rostered:
-        what = "the roster is empty" if not s.roster else "every roster count is zero"
-        out.append((("roster",), f"nobody is rostered ({what})", nobody))
+        out.append((("roster",), Message("hall.roster_empty" if not s.roster else "hall.roster_zero"), nobody))
     else:
         present = [e for e in rostered if s.staff_types[e.staff_type].attendance.absence_probability < 1]
         if not present:
-            out.append((("roster",), "everyone is absent (every rostered staff type has absence_probability 1)",
-                        nobody))
+            out.append((("roster",), Message("hall.all_absent"), nobody))
         at = {e.station for e in rostered}
         for station in _needed_stations(s):
             if station not in at:
-                out.append((("stations", station), f"nobody is rostered at {station}",
-                            ": citizens who need it will not be served"))
+                out.append((("stations", station), Message("hall.station_unstaffed", station=station),
+                            "warn.station_unserved"))
     if _ticket_share(s) <= 0 and s.arrivals.batch_at_opening_share <= 0 and not (
             s.appointments and sum(s.appointments.capacity_per_slot.values())):
-        out.append((("arrivals", "profile"), "no walk-in arrives while tickets are issued", ": the day has no tickets"))
+        out.append((("arrivals", "profile"), Message("hall.no_tickets_possible"), "warn.no_tickets"))
     return out
 
 
-def empty_hall_reasons(s: Scenario) -> list[Finding]:
+def empty_hall_reasons(s: Scenario) -> list[tuple[tuple, Message]]:
     """Why no citizen (or none of some service) can be served: ``(path, reason)``, e.g. "nobody is rostered at counter"."""
     return [(p, reason) for p, reason, _ in _empty_hall(s)]
 
@@ -112,17 +112,16 @@ def _coverage_gaps(s: Scenario, station: str) -> list[tuple[float, float]]:
     return [(a, b) for a, b in gaps if b - a >= 1]
 
 
-def plausibility_warnings(s: Scenario) -> list[Finding]:
+def plausibility_warnings(s: Scenario) -> list[tuple[tuple, Message]]:
     """Legal but unlikely settings (module docstring)."""
-    out = [(p, reason + consequence) for p, reason, consequence in _empty_hall(s)]
+    out = [(p, Message(code, reason=reason)) for p, reason, code in _empty_hall(s)]
     for i, m in enumerate(s.arrivals.multipliers):
         if m.factor > PERCENT_LIKE:
             out.append((("arrivals", "multipliers", i, "factor"),
-                        f"{m.factor:g} multiplies the day's volume by {m.factor:g}; if a percentage was meant, "
-                        f"write {m.factor / 100:g}"))
+                        Message("warn.percent_multiplier", factor=f"{m.factor:g}", fraction=f"{m.factor / 100:g}")))
     factor = s.arrivals.volume_factor
     if factor > FAR_FACTOR or factor < 1 / FAR_FACTOR:
-        out.append((("arrivals", "multipliers"), f"together the multipliers scale the volume by {factor:g}"))
+        out.append((("arrivals", "multipliers"), Message("warn.volume_factor", factor=f"{factor:g}")))
     rostered = _rostered(s)
     if rostered:
         work = sum(share * sum(st.probability * st.work.mean for st in s.services[code].steps)
@@ -131,18 +130,17 @@ def plausibility_warnings(s: Scenario) -> list[Finding]:
         staffed = sum(e.count * s.shift_patterns[e.shift].paid_hours * 60 for e in rostered)
         if staffed > 0 and offered > FAR_FACTOR * staffed:
             out.append((("arrivals", "daily_volume"),
-                        f"the day brings about {offered:,.0f} minutes of work, {offered / staffed:.0f} times the "
-                        f"{staffed:,.0f} staffed minutes of the roster"))
+                        Message("warn.work_far", offered=f"{offered:,.0f}", ratio=f"{offered / staffed:.0f}",
+                                staffed=f"{staffed:,.0f}")))
         at = {e.station for e in rostered}
         for station in _needed_stations(s):
             if station in at:
                 gaps = _coverage_gaps(s, station)
                 if gaps:
                     text = ", ".join(f"{format_clock(a)}-{format_clock(b)}" for a, b in gaps[:3])
-                    out.append((("stations", station), f"nobody is scheduled at {station} during part of the "
-                                                       f"ticket hours ({text})"))
+                    out.append((("stations", station), Message("warn.station_gap", station=station, spans=text)))
         last_end = max(s.shift_patterns[e.shift].end for e in rostered)
         if last_end < s.hours.last_ticket_min:
-            out.append((("shift_patterns",), f"every rostered shift ends by {format_clock(last_end)}, before the "
-                                             f"last ticket at {format_clock(s.hours.last_ticket_min)}"))
+            out.append((("shift_patterns",), Message("warn.shifts_end_early", end=format_clock(last_end),
+                                                     last_ticket=format_clock(s.hours.last_ticket_min))))
     return out

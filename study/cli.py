@@ -100,12 +100,14 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _load(path: str) -> Scenario:
+def _load(path: str, lang: str = "en") -> Scenario:
     from sim.loading import load_scenario, scenario_warnings
 
     scenario = load_scenario(path)
     for warning in scenario_warnings(scenario):
         print(f"warning: {path}: {warning}", file=sys.stderr)
+        if lang == "zh":
+            print(f"警告：{path}：{warning.text('zh')}", file=sys.stderr)
     return scenario
 
 
@@ -142,7 +144,7 @@ def _write_ticket_log(args, scenario, result, seed):
 def _cmd_run(args) -> int:
     from tqdm import tqdm
 
-    from sim.bounds import run_size_problem
+    from sim.run_size import run_size_problem
     from sim.experiment import ExecutorError, run_experiment
 
     from .analysis.summary import format_summary
@@ -151,7 +153,7 @@ def _cmd_run(args) -> int:
 
     from sim.week_days import simulated_day, week_run_note
 
-    week = _load(args.scenario)
+    week = _load(args.scenario, getattr(args, "lang", "en"))
     scenario = simulated_day(week, args.day, args.scenario)
     if week.horizon is not None:
         print(f"note: {week_run_note(week, args.day)}", file=sys.stderr)

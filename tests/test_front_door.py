@@ -34,6 +34,20 @@ def test_import_queueplan_and_the_help_load_no_heavy_library():
     assert _loaded_after("import study.cli; study.cli._parser().format_help()") == []
 
 
+def test_writing_a_run_and_its_report_never_imports_pyplot(tmp_path):
+    code = (f"from tests.builders import mmc_scenario\nfrom sim.experiment import run_experiment\n"
+            f"from study.runs.write import write_run\n"
+            f"r = run_experiment(mmc_scenario(0.2, 5.0, 2, open_min=480, close_min=600), 2, 1, workers=1)\n"
+            f"write_run(r, {str(tmp_path / 'run')!r}, '<t>', 1, ['queueplan'])\n"
+            f"assert __import__('pathlib').Path({str(tmp_path / 'run' / 'report.html')!r}).exists()\n"
+            f"assert 'matplotlib' in sys.modules and 'matplotlib.figure' in sys.modules\n"
+            f"print('pyplot' if 'matplotlib.pyplot' in sys.modules else 'no pyplot')")
+    probe = f"import sys\n{code}"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("no pyplot"), out.stdout
+
+
 def test_version_from_package_metadata():
     import queueplan as qp
 
@@ -95,7 +109,7 @@ def test_plots_take_the_scenarios_targets_and_an_ax(result):
 
     scenario, r = result
     fig, (left, right) = plt.subplots(1, 2)
-    assert qp.plots.plot_wait_cdf(qp.citizens(r), scenario.targets, ax=left) is fig
+    assert qp.plots.plot_wait_cdf(qp.citizens(r), scenario.targets, ax=left) is left
     assert any(t.get_text().startswith("target sl") for t in left.get_legend().get_texts())
     qp.plots.plot_time_in_system(qp.tables(r)["intervals"], ax=right)
     assert right.get_title() and len(fig.axes) == 2

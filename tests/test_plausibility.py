@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.bounds import expected_citizens, run_size_problem
+from sim.run_size import expected_citizens, run_size_problem
 from sim.loading import scenario_from_dict, scenario_warnings
 
 from .builders import mmc_dict

@@ -44,7 +44,7 @@ def test_backend_is_agg():
 
 
 def test_wait_cdf_has_a_curve_per_service_type_and_matches_the_pooled_service_level(result, frames):
-    fig = plots.plot_wait_cdf(frames["citizens"], frames["spec"])
+    fig = plots.figure_of(plots.plot_wait_cdf(frames["citizens"], frames["spec"]))
     ax = fig.axes[0]
     services = frames["citizens"]["service_type"].unique()
     curves = [ln for ln in ax.get_lines() if "(n=" in ln.get_label()]
@@ -68,7 +68,7 @@ def test_wait_cdf_has_a_curve_per_service_type_and_matches_the_pooled_service_le
 
 
 def test_wait_percentiles_fallback_draws_one_line_per_service_type(frames):
-    fig = plots.plot_wait_percentiles(frames["intervals"], frames["spec"])
+    fig = plots.figure_of(plots.plot_wait_percentiles(frames["intervals"], frames["spec"]))
     ax = fig.axes[0]
     n = frames["intervals"].query("interval == 'day' and `class` == '*'")["service_type"].nunique()
     assert len([ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]) == n
@@ -77,7 +77,7 @@ def test_wait_percentiles_fallback_draws_one_line_per_service_type(frames):
 
 
 def test_service_level_bands_goals_and_missed_intervals(frames):
-    fig = plots.plot_service_level(frames["targets"], frames["spec"])
+    fig = plots.figure_of(plots.plot_service_level(frames["targets"], frames["spec"]))
     ax = fig.axes[0]
     texts = legend_texts(ax)
     assert "sl20 (called within 20 min)" in texts and "sl40 (called within 40 min)" in texts
@@ -95,7 +95,7 @@ def test_service_level_bands_goals_and_missed_intervals(frames):
 
 
 def test_queue_has_a_panel_per_station_with_median_and_band(frames, result):
-    fig = plots.plot_queue(frames["queue_grid"])
+    fig = plots.figure_of(plots.plot_queue(frames["queue_grid"]))
     stations = ["*", *result.scenario.stations]
     assert len(fig.axes) == len(stations)
     assert fig.axes[0].get_title(loc="left") == "all stations"
@@ -114,7 +114,7 @@ def test_queue_has_a_panel_per_station_with_median_and_band(frames, result):
 def test_staffing_against_requirements_marks_the_shortfall(frames):
     si = frames["staff_interval"]
     req = si[["interval_start_min", "staff_type"]].drop_duplicates().assign(required=3.0)
-    fig = plots.plot_staffing(si, req, group="staff_type")
+    fig = plots.figure_of(plots.plot_staffing(si, req, group="staff_type"))
     types = [t for t in si["staff_type"].unique() if t != "*"]
     assert len(fig.axes) == len(types)
     assert legend_texts(fig.axes[0]) == ["on duty", "required", "short of requirement"]
@@ -122,13 +122,13 @@ def test_staffing_against_requirements_marks_the_shortfall(frames):
         assert [ln.get_label() for ln in ax.get_lines()] == ["on duty", "required"]
         assert any(p.get_hatch() == "xx" for p in ax.patches)  # lunch has fewer than 3 on duty
         assert ax.get_ylabel() == "staff on duty"
-    fig2 = plots.plot_staffing(si, None, group="staff_type", from_roster=True)
+    fig2 = plots.figure_of(plots.plot_staffing(si, None, group="staff_type", from_roster=True))
     assert legend_texts(fig2.axes[0]) == ["on duty (roster)"]
 
 
 def test_utilisation_heatmap_has_a_row_per_staff_type_and_a_cell_per_interval(frames):
     si = frames["staff_interval"]
-    fig = plots.plot_utilisation(si)
+    fig = plots.figure_of(plots.plot_utilisation(si))
     ax = fig.axes[0]
     image = ax.get_images()[0].get_array()
     assert image.shape == (si["staff_type"].nunique(), si["interval_start_min"].nunique())
@@ -139,7 +139,7 @@ def test_utilisation_heatmap_has_a_row_per_staff_type_and_a_cell_per_interval(fr
 
 
 def test_time_in_system_has_two_bars_per_service_type(frames):
-    fig = plots.plot_time_in_system(frames["intervals"])
+    fig = plots.figure_of(plots.plot_time_in_system(frames["intervals"]))
     ax = fig.axes[0]
     n = frames["intervals"].query("interval == 'day' and `class` == '*'")["service_type"].nunique()
     assert len(ax.patches) == 2 * n
@@ -151,7 +151,7 @@ def test_time_in_system_has_two_bars_per_service_type(frames):
 def test_iterations_plot_and_its_required_columns():
     it = pd.DataFrame({"iteration": [0, 1, 2], "cost": [40.0, 44.0, 43.5], "cost_lo": [39.0, 43.0, 42.5],
                        "cost_hi": [41.0, 45.0, 44.5], "targets_met": [10, 16, 18], "targets_total": [18, 18, 18]})
-    fig = plots.plot_iterations(it)
+    fig = plots.figure_of(plots.plot_iterations(it))
     left, right = fig.axes
     assert left.get_xlabel() == "iteration" and left.get_ylabel() == "cost per day"
     assert right.get_ylabel() == "targets met"
@@ -163,14 +163,14 @@ def test_iterations_plot_and_its_required_columns():
 
 def test_compare_service_level_draws_each_option(frames):
     t = frames["targets"]
-    fig = plots.plot_compare_service_level({"A": t, "B": t.assign(estimate=t["estimate"] * 0.9)}, "sl20")
+    fig = plots.figure_of(plots.plot_compare_service_level({"A": t, "B": t.assign(estimate=t["estimate"] * 0.9)}, "sl20"))
     ax = fig.axes[0]
     assert legend_texts(ax) == ["A", "B", "goal 80%"]
     assert ax.get_ylabel() == "service level (sl20)"
 
 
 def test_chinese_titles_and_labels(frames):
-    fig = plots.plot_service_level(frames["targets"], frames["spec"], lang="zh")
+    fig = plots.figure_of(plots.plot_service_level(frames["targets"], frames["spec"], lang="zh"))
     ax = fig.axes[0]
     assert ax.get_title() == ZH["fig_service_level"]
     assert ax.get_ylabel() == ZH["service_level"]
@@ -202,13 +202,13 @@ def test_missing_columns_are_named(frames):
 def test_save_figure_writes_png_and_svg_atomically(frames, tmp_path):
     only_png = plots.save_figure(plots.plot_time_in_system(frames["intervals"]), tmp_path / "png", "t")
     assert [p.name for p in only_png] == ["t.png"]                  # the default: PNG only
-    fig = plots.plot_time_in_system(frames["intervals"])
+    fig = plots.figure_of(plots.plot_time_in_system(frames["intervals"]))
     paths = plots.save_figure(fig, tmp_path / "figures", "time_in_system", ("png", "svg"))
     assert [p.name for p in paths] == ["time_in_system.png", "time_in_system.svg"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert paths[1].read_text()[:200].lstrip().startswith("<?xml")
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["time_in_system.png", "time_in_system.svg"]
-    assert not matplotlib.pyplot.fignum_exists(fig.number)
+    assert fig.canvas.manager is None          # not a pyplot figure: nothing left open to close
 
 
 def test_wait_distribution_from_the_pooled_histogram_matches_the_event_logs(result, frames):
@@ -217,7 +217,7 @@ def test_wait_distribution_from_the_pooled_histogram_matches_the_event_logs(resu
     from study.runs.write import wait_histogram_frame
 
     hist = wait_histogram_frame(result)
-    fig = plot_wait_histogram(hist, frames["spec"])
+    fig = plots.figure_of(plot_wait_histogram(hist, frames["spec"]))
     ax = fig.axes[0]
     n = frames["intervals"].query("interval == 'day' and `class` == '*'")["service_type"].nunique()
     assert len([ln for ln in ax.get_lines() if "(n=" in ln.get_label()]) == n  # one curve per service type and "*"
@@ -229,3 +229,54 @@ def test_wait_distribution_from_the_pooled_histogram_matches_the_event_logs(resu
     assert share[1] == pytest.approx(np.mean(waits == 0.0))  # the no-wait atom is exact
     for edge, s in zip(x[2::25], share[2::25]):
         assert s == pytest.approx(np.mean(waits < edge), abs=1e-12)
+
+
+def test_every_plot_function_takes_ax_and_says_what_it_returns():
+    import inspect
+
+    public = [n for n in plots.__all__ if n.startswith("plot_")]
+    assert len(public) >= 10
+    for name in public:
+        fn = getattr(plots, name)
+        assert "ax" in inspect.signature(fn).parameters, name
+        assert "Returns" in (fn.__doc__ or ""), name
+
+
+def test_single_panel_plots_draw_on_the_axes_given(frames):
+    import matplotlib.pyplot as plt
+
+    it = pd.DataFrame({"iteration": [0, 1], "cost": [10.0, 9.0], "targets_met": [3, 4], "targets_total": [4, 4]})
+    calls = {"plot_wait_cdf": lambda ax: plots.plot_wait_cdf(frames["citizens"], frames["spec"], ax=ax),
+             "plot_wait_percentiles": lambda ax: plots.plot_wait_percentiles(frames["intervals"], frames["spec"], ax=ax),
+             "plot_service_level": lambda ax: plots.plot_service_level(frames["targets"], frames["spec"], ax=ax),
+             "plot_utilisation": lambda ax: plots.plot_utilisation(frames["staff_interval"], ax=ax),
+             "plot_time_in_system": lambda ax: plots.plot_time_in_system(frames["intervals"], ax=ax),
+             "plot_iterations": lambda ax: plots.plot_iterations(it, ax=ax),
+             "plot_compare_service_level": lambda ax: plots.plot_compare_service_level(
+                 {"A": frames["targets"]}, "sl20", ax=ax)}
+    for name, call in calls.items():
+        fig, (ax, other) = plt.subplots(1, 2)
+        assert call(ax) is ax, name
+        assert ax.get_title() and not other.get_title() and not other.lines, name
+        plt.close(fig)
+
+
+def test_multi_panel_plots_take_one_axes_per_panel():
+    import matplotlib.pyplot as plt
+
+    grid = pd.DataFrame({"rep": [0, 0, 1, 1] * 2, "station": ["*"] * 4 + ["desk"] * 4,
+                         "t_min": [480.0, 540.0] * 4, "waiting": [0, 2, 1, 3, 0, 2, 1, 3]})
+    duty = pd.DataFrame({"interval_start_min": [480.0, 540.0] * 2, "station": ["desk", "desk", "lane", "lane"],
+                         "staff_on_duty": [1.0, 2.0, 1.0, 1.0]})
+    for draw, n in ((lambda ax: plots.plot_queue(grid, ax=ax), 2),
+                    (lambda ax: plots.plot_staffing(duty, ax=ax), 2)):
+        fig, axes = plt.subplots(1, n + 1)
+        got = draw(axes[:n])
+        assert list(got) == list(axes[:n]) and all(a.lines for a in axes[:n]) and not axes[n].lines
+        assert not fig.get_suptitle()                     # the caller's figure keeps its own title
+        with pytest.raises(ValueError, match=r"draws 2 panel\(s\).*ax= holds 3 axes"):
+            draw(axes)
+        plt.close(fig)
+        own = draw(None)
+        assert len(own) == n and plots.figure_of(own) is own[0].figure and own[0].figure.get_suptitle()
+        plt.close(plots.figure_of(own))

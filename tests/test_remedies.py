@@ -138,6 +138,13 @@ def test_optimise_writes_the_ranked_remedies_and_the_top_one_as_a_scenario(tmp_p
     assert "1. add one window at lane" in r.stdout
     assert len(pd.read_csv(out / "remedies.csv")) == len(plan["remedies"])
     assert load_scenario(out / "remedy_1_scenario.yaml").stations["lane"].windows == 2
+    # the cost is labelled for what it is: one run of the repair loop, not searched, an upper bound
+    assert top["cost_basis"] == "repair_loop"
+    assert "not searched: an upper bound on the changed hall's cheapest roster" in top["cost_note_en"]
+    assert "未经局部搜索" in top["cost_note_zh"] and "上界" in top["cost_note_zh"]
+    assert set(pd.read_csv(out / "remedies.csv")["cost_basis"]) == {"repair_loop"}
+    assert "costs: cost from the repair loop; not searched" in r.stdout
+    assert "at most: not searched" in plan["verdict"]["en"] and "未经局部搜索" in plan["verdict"]["zh"]
 
 
 def test_no_remedies_switch():
@@ -149,3 +156,41 @@ def test_no_remedies_switch():
     a = advise(s, o, plan, remedies="off")
     assert a.remedies is None and advice_json(a)["remedies"] is None
     assert a.versus is not None and a.versus.replications == plan.verification.replications
+
+
+def test_the_optimise_page_labels_remedy_costs_in_both_languages():
+    from study.pages.optimise_page import remedies_view
+
+    row = {"lever": "windows", "change_en": "add one window at lane", "change_zh": "lane增加一个窗口",
+           "every_target_met": True, "cost_delta_per_day": 4.5, "cost_delta_pct": 8.0, "kept": True,
+           "reason_en": "kept", "reason_zh": "采纳", "verified_replications": 100}
+    for remedies in ([row], [{**row, "cost_basis": "repair_loop", "cost_note_en": "cost from the repair loop; not "
+                                                                               "searched: an upper bound on the "
+                                                                               "changed hall's cheapest roster",
+                              "cost_note_zh": "成本来自修复循环，未经局部搜索：是调整后大厅最便宜排班成本的上界"}]):
+        en = remedies_view({"remedies": remedies}, "en")["remedies_cost_note"]
+        zh = remedies_view({"remedies": remedies}, "zh")["remedies_cost_note"]
+        assert "not searched" in en and "upper bound" in en, en
+        assert "未经局部搜索" in zh and "上界" in zh and "searched" not in zh, zh
+    assert remedies_view({"remedies": []}, "en")["remedies_cost_note"] == ""
+
+
+def test_the_local_search_on_the_top_remedy_says_how_far_its_cost_is_proven():
+    from study.commands.optimise_advice import advice_json, advise, format_advice
+
+    s = tiny_hall()
+    o = resolve_settings(s)
+    plan = plan_staffing(s, o)
+    a = advise(s, o, plan, remedies_search_budget_s=60)
+    rs, top = a.remedy_search, a.remedies.kept.iloc[0]
+    assert rs is not None and rs.verified and rs.status == "local optimum"
+    assert rs.cost_basis == top["cost_basis"] == "search" and rs.cost_after <= rs.cost_before + 1e-9
+    assert "a local optimum of the search, still an upper bound" in top["cost_note_en"]
+    assert "局部最优" in top["cost_note_zh"] and "上界" in top["cost_note_zh"]
+    j = advice_json(a)
+    assert j["remedies_search"]["cost_basis"] == "search" and j["remedies"][0]["cost_basis"] == "search"
+    assert "at most: searched to a local optimum" in j["verdict"]["en"]
+    text = format_advice(a, "zh")
+    assert "local search on 'add one window at lane" in text and "局部最优" in text
+    changed = scenario_from_dict(a.remedies.scenarios[top["change_en"]])
+    assert changed.stations["lane"].windows == 2

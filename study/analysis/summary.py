@@ -13,7 +13,10 @@ import pandas as pd
 
 from sim.costs import planned_cost_per_day
 from sim.experiment import ExperimentResult
+from sim.loading import scenario_warnings
+from sim.messages import Message, bilingual
 from sim.metrics import ALL, DAY
+from sim.plausibility import empty_hall_reasons
 
 
 def _num(x, digits=1):
@@ -24,17 +27,18 @@ def _num(x, digits=1):
     return round(x, digits) if math.isfinite(x) else None
 
 
-def hall_notes(result: ExperimentResult, day) -> list[str]:
-    """Plain sentences for a day without service: "no citizen was served: nobody is rostered at counter"."""
-    from sim.plausibility import empty_hall_reasons
+def hall_notes(result: ExperimentResult, day) -> list[Message]:
+    """Plain sentences for a day without service: "no citizen was served: nobody is rostered at counter".
 
+    Each is a :class:`sim.messages.Message` (English text; ``.text("zh")``).
+    """
     tickets, served = _num(day.get("tickets")), _num(day.get("served"))
     reasons = [m for _, m in empty_hall_reasons(result.scenario)]
     if not tickets:
-        return ["no citizen got a ticket" + (f": {'; '.join(reasons)}" if reasons else "")]
+        return [Message("run.no_ticket_because", reasons=reasons) if reasons else Message("run.no_ticket")]
     if not served:
-        return ["no citizen was served" + (f": {'; '.join(reasons)}" if reasons else "")]
-    return [f"note: {r}" for r in reasons]
+        return [Message("run.none_served_because", reasons=reasons) if reasons else Message("run.none_served")]
+    return [Message("run.note", reason=r) for r in reasons]
 
 
 def _mark(row) -> str:
@@ -77,7 +81,8 @@ def summary_dict(result: ExperimentResult, run_dir: str | None = None) -> dict:
     for t in result.scenario.checked_targets:
         rows = status[status["target"] == t.id]
         targets.append({
-            "id": t.id, "description": _describe(t), "scope": t.scope,
+            "id": t.id, "description": _describe(t), "scope": t.scope, "kind": t.kind,
+            "fraction": getattr(t, "fraction", None),
             "met_all": bool(len(rows) and rows["met"].all()),
             "met_all_confident": bool(len(rows) and rows["met_confident"].all()),
             "intervals_met": int(rows["met"].sum()), "intervals": int(len(rows)),
@@ -114,7 +119,8 @@ def summary_dict(result: ExperimentResult, run_dir: str | None = None) -> dict:
         "paid_hours": _num(total["paid_hours"], 2) if total is not None else None,
         "overtime_min": _num(total["overtime_min"], 1) if total is not None else None,
         "utilisation": _num(total["utilisation"], 3) if total is not None else None,
-        "notes": hall_notes(result, day),
+        **bilingual("notes", hall_notes(result, day)),
+        **bilingual("warnings", scenario_warnings(result.scenario)),
         "targets": targets,
         "intervals": intervals,
         "staff": [{"staff_type": r["staff_type"], "station": r["station"], "staff": _num(r["staff"], 0),

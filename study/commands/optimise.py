@@ -3,7 +3,7 @@
     queueplan optimise SCENARIO [--settings FILE] [--out DIR] [--solver highs|cbc] [--time-limit S]
                                 [--reps N] [--max-iter K] [--workers W] [--requirements time_varying|sipp|transient]
                                 [--budget-s S] [--screen-reps N] [--no-search]
-                                [--no-remedies | --remedies] [--remedies-budget-s S]
+                                [--no-remedies | --remedies] [--remedies-budget-s S] [--remedies-search [S]]
 
 By default the search of :mod:`optimise.search`: the simulate-and-repair loop
 from every requirement method (SIPP, time-varying, transient; ``--requirements``
@@ -53,6 +53,8 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from sim.messages import bilingual, translate
+
 from .args import add_workers, non_negative_int, positive_int, positive_seconds
 
 if TYPE_CHECKING:
@@ -95,6 +97,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="look for remedies even when every target is met")
     p.add_argument("--remedies-budget-s", type=positive_seconds, default=300.0, dest="remedies_budget_s",
                    help="wall-time budget of the remedies, seconds (default 300)")
+    p.add_argument("--remedies-search", type=positive_seconds, nargs="?", const=120.0, default=None,
+                   dest="remedies_search_budget_s", metavar="S",
+                   help="run the local search on the top kept remedy, within S seconds (default 120), and say "
+                        "whether its cost is then a local optimum or the search stopped on its budget")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the HTML report (default en)")
     p.add_argument("--no-report", dest="report", action="store_false", help="skip report.html and the figures")
     return p
@@ -162,7 +168,7 @@ def _default_out(name: str, seed: int, scenario) -> Path:
     return fresh_folder(Path("results") / name / f"optimise-{new_run_id(scenario, seed)}")
 
 
-def format_plan(plan: StaffingPlan) -> str:
+def format_plan(plan: StaffingPlan, lang: str = "en") -> str:
     """The roster, its cost, what it could not cover and the verification, as text for planners."""
     from sim.tables import DAY
 
@@ -187,6 +193,8 @@ def format_plan(plan: StaffingPlan) -> str:
                          f"staff ({g['binding'].iloc[0]})")
     for note in plan.notes:
         lines.append(f"note: {note}")
+        if lang == "zh":
+            lines.append(f"      说明：{translate(note, 'zh')}")
     v = plan.verified_targets()
     if plan.verification is not None and not v.empty:
         lines += ["", f"Verification on fresh seeds (seed {plan.verification.seed}, "
@@ -251,7 +259,7 @@ def write_plan(plan: StaffingPlan, out: Path, source: str, workers: int, solver:
                                                   "target_intervals": len(v), "met": int(v["met"].sum()),
                                                   "met_confident": int(v["met_confident"].sum())},
             "iterations": len(plan.iterations), "milp_time_s": round(plan.milp_time_s, 3),
-            "wall_time_s": round(plan.wall_time_s, 3), "notes": plan.notes,
+            "wall_time_s": round(plan.wall_time_s, 3), **bilingual("notes", plan.notes),
             "milp": None if plan.milp is None else {**plan.milp.as_dict(), "all_solves_optimal": plan.milp_all_optimal},
             "search": None if search is None else {
                 "status": search.status, "lower_bound": search.lower_bound,
@@ -335,11 +343,12 @@ def run(args) -> int:
         resolved = resolve_settings(scenario, settings)
         plan.shortfalls = correct_bindings(plan.shortfalls, scenario, resolved)   # each station's own limits
         plan.notes = dedupe_notes(plan.notes)
-        print(format_plan(plan))
+        print(format_plan(plan, getattr(args, "lang", "en")))
         if search is not None:
             print(format_evidence(plan, search))
         advice = advise(scenario, resolved, plan, workers=workers, remedies=getattr(args, "remedies", "auto"),
                         remedies_budget_s=getattr(args, "remedies_budget_s", 300.0),
+                        remedies_search_budget_s=getattr(args, "remedies_search_budget_s", None),
                         progress=lambda text: print(text, flush=True))
         print(format_advice(advice, getattr(args, "lang", "en")))
         write_plan(plan, out, args.scenario, workers, plan.solver, str(args.settings) if args.settings else None,

@@ -20,7 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.messages import Message, translate
+
 ALL = "*"
+COST_BASIS = {"repair_loop": ("not searched", "未经局部搜索"),          # how far a remedy's cost was searched
+              "search": ("searched to a local optimum", "局部搜索至局部最优"),
+              "search_budget": ("search stopped on its budget", "局部搜索因预算用尽而停止")}
 
 
 @dataclass
@@ -36,6 +41,7 @@ class Advice:
     binding: list[str] = field(default_factory=list)
     verdict_en: str = ""
     verdict_zh: str = ""
+    remedy_search: object = None           # optimise.remedy_search.RemedySearch (--remedies-search), or None
 
 
 def _staff_cost(result) -> tuple[float, tuple[float, float]] | tuple[None, None]:
@@ -48,11 +54,14 @@ def _staff_cost(result) -> tuple[float, tuple[float, float]] | tuple[None, None]
 
 
 def advise(scenario, settings, plan, *, workers: int = 1, remedies: str = "auto", remedies_budget_s: float = 300.0,
-           progress=None) -> Advice:
+           remedies_search_budget_s: float | None = None, progress=None) -> Advice:
     """Costs, the comparison with ``scenario``'s own roster and (``remedies``: auto, on, off) the remedies.
 
     ``auto`` runs the remedies only when the optimised roster misses a target on the fresh seeds.
+    ``remedies_search_budget_s``: run the local search on the top kept remedy within this budget
+    (:mod:`optimise.remedy_search`); None: the remedies' costs stay those of the repair loop.
     """
+    from optimise import messages  # noqa: F401 (registers the optimiser's message codes)
     from optimise.causes import binding_lines
     from optimise.loop import missed
     from optimise.remedies import find_remedies
@@ -67,12 +76,16 @@ def advise(scenario, settings, plan, *, workers: int = 1, remedies: str = "auto"
         advice.versus = compare_with_input(scenario, plan.verification, plan.cost, workers=workers)
     misses = judged is not None and not missed(judged).empty
     if remedies == "off":
-        advice.remedies_note = "remedies switched off (--no-remedies)"
+        advice.remedies_note = Message("remedies.switched_off")
     elif not misses and remedies == "auto":
-        advice.remedies_note = "every target is met out of sample: no remedies needed"
+        advice.remedies_note = Message("remedies.none_needed")
     else:
         advice.remedies = find_remedies(scenario, settings, plan, workers=workers, budget_s=remedies_budget_s,
                                         force=remedies == "on", progress=progress)
+        if remedies_search_budget_s is not None:
+            from optimise.remedy_search import search_top_remedy
+            advice.remedy_search = search_top_remedy(advice.remedies, budget_s=remedies_search_budget_s,
+                                                     workers=workers, progress=progress)
     advice.verdict_en, advice.verdict_zh = _verdict(advice, plan)
     return advice
 
@@ -93,10 +106,11 @@ def _verdict(advice: Advice, plan) -> tuple[str, str]:
         kept = r.kept
         if not kept.empty:
             top = kept.iloc[0]
+            basis_en, basis_zh = COST_BASIS[top["cost_basis"]]
             parts_en.append(f"to meet every target: {top['change_en']} (cost {top['cost_delta_per_day']:+.2f} "
-                            f"{advice.unit}, {top['cost_delta_pct']:+.0f}%)")
+                            f"{advice.unit}, {top['cost_delta_pct']:+.0f}%, at most: {basis_en})")
             parts_zh.append(f"全部达标的办法：{top['change_zh']}（每日成本{top['cost_delta_per_day']:+.2f}，"
-                            f"{top['cost_delta_pct']:+.0f}%）")
+                            f"{top['cost_delta_pct']:+.0f}%，为上界：{basis_zh}）")
         else:
             parts_en.append(f"no remedy tried meets every target ({len(r.table)} tried)")
             parts_zh.append(f"已试的{len(r.table)}项补救措施均不能全部达标")
@@ -130,9 +144,11 @@ def advice_json(advice: Advice) -> dict:
                     else [_num(v) for v in advice.with_overtime_ci95], "unit": advice.unit},
            "cost_per_day": _num(advice.planned_per_day),
            "verdict": {"en": advice.verdict_en, "zh": advice.verdict_zh},
-           "binding_limits": advice.binding, "remedies": None if advice.remedies is None and
-           advice.remedies_note.startswith("remedies switched off") else [], "remedies_not_tried": [],
-           "remedies_note": advice.remedies_note, "versus_input": None}
+           "binding_limits": [str(b) for b in advice.binding],
+           "binding_limits_zh": [translate(b, "zh") for b in advice.binding], "remedies": None if advice.remedies is None and
+           getattr(advice.remedies_note, "code", "") == "remedies.switched_off" else [], "remedies_not_tried": [],
+           "remedies_note": str(advice.remedies_note), "remedies_note_zh": translate(advice.remedies_note, "zh"),
+           "versus_input": None}
     r = advice.remedies
     if r is not None:
         for row in r.table.to_dict("records"):
@@ -147,8 +163,11 @@ def advice_json(advice: Advice) -> dict:
                 "training_one_off": _num(row["training_one_off"]), "training_per_day": _num(row["training_per_day"]),
                 "verified_replications": int(row["verified_replications"] or 0), "kept": bool(row["kept"]),
                 "reason_en": row["reason_en"], "reason_zh": row["reason_zh"],
-                "assumption_en": row["assumption_en"] or "", "assumption_zh": row["assumption_zh"] or ""})
+                "assumption_en": row["assumption_en"] or "", "assumption_zh": row["assumption_zh"] or "",
+                "cost_basis": row["cost_basis"], "cost_note_en": row["cost_note_en"],
+                "cost_note_zh": row["cost_note_zh"]})
         out["remedies_not_tried"] = r.not_tried
+        out["remedies_search"] = None if advice.remedy_search is None else advice.remedy_search.as_dict()
         out["remedies_wall_time_s"] = round(r.wall_time_s, 2)
         out["remedies_budget_s"] = r.budget_s
     v = advice.versus
@@ -211,6 +230,11 @@ def format_advice(advice: Advice, lang: str = "en") -> str:
                       f"fresh seeds; {r.wall_time_s:.0f} s of a {r.budget_s:g} s budget):"]
         if r.table.empty:
             lines.append("  no lever applies to the limits that bind")
+        else:
+            notes = list(dict.fromkeys(r.table["cost_note_en"]))
+            lines.append(f"  costs: {'; '.join(notes)}")
+            if lang == "zh":
+                lines.append(f"  成本：{'；'.join(dict.fromkeys(r.table['cost_note_zh']))}")
         for row in r.table.itertuples():
             verified = row.targets_met is not None and np.isfinite(float(row.targets_met))
             met = f"{int(row.targets_met)}" if verified else (
@@ -228,6 +252,13 @@ def format_advice(advice: Advice, lang: str = "en") -> str:
                     lines.append(f"     假设：{row.assumption_zh}")
         for nt in r.not_tried:
             lines.append(f"  not tried: {nt.get('change_en') or nt['limit']}: {nt['reason_en']}")
+        rs = advice.remedy_search
+        if rs is not None:
+            lines.append(f"  local search on '{rs.change_en}' ({rs.wall_time_s:.0f} s of {rs.budget_s:g} s, search "
+                         f"{rs.status}, its roster {rs.search_cost:.2f}{'' if rs.verified else ', missed out of sample'}): "
+                         f"cost {rs.cost_before:.2f} -> {rs.cost_after:.2f} {u}; {rs.note}")
+            if lang == "zh":
+                lines.append(f"     {rs.note.text('zh')}")
     lines += ["", f"Verdict: {advice.verdict_en}"]
     if lang == "zh":
         lines.append(f"结论：{advice.verdict_zh}")

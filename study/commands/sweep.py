@@ -205,8 +205,8 @@ def plot_frontier(table: pd.DataFrame, lang: str = "en", target: str = "", wait_
 
     Levels whose verification misses a target are drawn with an open red ``X`` on both panels.
     """
-    import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
 
     from .. import figures as plots
@@ -218,8 +218,8 @@ def plot_frontier(table: pd.DataFrame, lang: str = "en", target: str = "", wait_
     x = t["level"].to_numpy(float)
     fail = ~t["verification_ok"].astype(bool).to_numpy()
     with plots.figure_style(lang):
-        fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.0, 5.2), sharex=True, layout="constrained",
-                                          height_ratios=[3, 2])
+        fig = Figure(figsize=(7.0, 5.2), layout="constrained")
+        top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
         style = plots.series_style(0)
         top.plot(x, t["cost"], label=tx["cost"], **style)
         bottom.plot(x, t["verified_share_met"], **{**plots.series_style(2), "label": tx["share"]})
@@ -273,7 +273,10 @@ def write_frontier(table: pd.DataFrame, rosters: pd.DataFrame, out: Path, scenar
             png = plots.save_figure(fig, tmp / "figures", "frontier", ("png", "svg"))[0]
         messages += list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, plots.MissingFontWarning)))
         notes = [tx["dip"].format(a=a, b=b) for a, b in non_monotone(table)]
-        notes += [f"{r['level']:g}: {r['notes']}" for _, r in table.iterrows() if isinstance(r["notes"], str) and r["notes"]]
+        from optimise.messages import translate     # the optimiser's notes in the page's language
+
+        notes += [f"{r['level']:g}: {translate(r['notes'], lang)}" for _, r in table.iterrows()
+                  if isinstance(r["notes"], str) and r["notes"]]
         write_text_atomic(tmp / "frontier.html", frontier_html(table, rosters, png, scenario, lang, reps_text, notes,
                                                                messages))
     return messages

@@ -1,8 +1,12 @@
 """Figures from KPI frames (the tables of a run folder), never from the model.
 
-Every function takes pandas frames as written to a run folder (or as
-returned by ``ExperimentResult.summary()`` / ``.tables``) and returns a
-matplotlib ``Figure``; :func:`save_figure` writes it as PNG and SVG.
+Every ``plot_*`` function takes pandas frames as written to a run folder (or
+as returned by ``ExperimentResult.summary()`` / ``.tables``), the scenario's
+targets as they are, and ``ax=``: the axes to draw on (for the multi-panel
+:func:`plot_queue` and :func:`plot_staffing`, a sequence of axes, one per
+panel), else a new figure is made. Each returns the ``Axes`` it drew on
+(those two: an array of them); :func:`figure_of` gives their figure and
+:func:`save_figure` writes it as PNG (and SVG).
 
 Conventions
 -----------
@@ -21,16 +25,16 @@ Modules: :mod:`.style` (palette, fonts, saving), :mod:`.waits`,
 ``plot_*`` function is importable from here.
 """
 
-from . import style  # noqa: F401 (first: it selects the Agg backend before pyplot is used)
+from . import style  # noqa: F401 (first: it selects the Agg backend; pyplot is never imported)
 from .day import plot_queue, plot_service_level, plot_staffing, plot_time_in_system, plot_utilisation
 from .options import plot_compare_service_level, plot_iterations
-from .style import (ALL, CJK_FONTS, HATCHES, PALETTE, STATUS_COLOURS, MissingFontWarning, cjk_fonts, figure_style,
-                    missing_font_message, save_figure, series_style)
+from .style import (ALL, CJK_FONTS, HATCHES, PALETTE, STATUS_COLOURS, MissingFontWarning, cjk_fonts, figure_of,
+                    figure_style, missing_font_message, save_figure, series_style)
 from .wait_histogram import plot_wait_histogram, pooled_cdf
 from .waits import _ticketed_waits, plot_wait_cdf, plot_wait_percentiles, wait_curves_figure
 
 __all__ = ["ALL", "CJK_FONTS", "HATCHES", "PALETTE", "STATUS_COLOURS", "MissingFontWarning", "cjk_fonts",
-           "figure_style", "missing_font_message", "save_figure", "series_style", "plot_wait_cdf",
+           "figure_of", "figure_style", "missing_font_message", "save_figure", "series_style", "plot_wait_cdf",
            "plot_wait_percentiles", "wait_curves_figure", "plot_wait_histogram", "pooled_cdf", "plot_service_level",
            "plot_queue", "plot_staffing", "plot_utilisation", "plot_time_in_system", "plot_iterations",
            "plot_compare_service_level", "_ticketed_waits"]

@@ -1,33 +1,40 @@
 """Figures of one simulated day by interval: service level, queue, staff on duty, utilisation, time in the hall.
 
 Each takes a table of a run folder (``targets.csv``, ``queue_grid.csv``,
-``staff_intervals.csv``, ``intervals.csv``) and returns a matplotlib ``Figure``.
+``staff_intervals.csv``, ``intervals.csv``) and an optional ``ax=``, and returns
+the ``Axes`` drawn on (the multi-panel queue and staffing figures: an array
+of them, one per panel).
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from sim.clock import format_clock
 
 from ..i18n import label
 from .style import (ALL, HATCHES, PALETTE, STATUS_COLOURS, _axes, _clock_axis, _finish, _gapped, _interval_mid,
-                    _require, _step_of, figure_style, series_style)
+                    _panels, _require, _step_of, figure_style, series_style)
 from .waits import _sl_targets
 
 
 def plot_service_level(target_status: pd.DataFrame, targets=None, lang: str = "en",
-                       interval_min: float | None = None, ax=None) -> Figure:
+                       interval_min: float | None = None, ax=None) -> Axes:
     """Service level per interval with its 95% band, the goal, and missed intervals marked.
 
     ``target_status`` is ``targets.csv`` (``target, kind, interval_start_min,
     goal, estimate, lo, hi, met``); only service-level targets checked per
     interval are drawn. ``targets`` (scenario targets) adds the wait threshold
     to the legend.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: ``ax`` if given, else those of a new figure (``.figure``).
     """
     _require(target_status, ["target", "kind", "interval", "interval_start_min", "goal", "estimate", "lo", "hi", "met"],
              "plot_service_level")
@@ -62,21 +69,28 @@ def plot_service_level(target_status: pd.DataFrame, targets=None, lang: str = "e
         ax.set_ylabel(label("service_level", lang))
         ax.set_title(label("fig_service_level", lang))
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-        return _finish(fig, own)
+        _finish(fig, own)
+        return ax
 
 
-def plot_queue(queue_grid: pd.DataFrame, lang: str = "en", stations=None) -> Figure:
+def plot_queue(queue_grid: pd.DataFrame, lang: str = "en", stations=None, ax=None) -> np.ndarray:
     """Citizens waiting over the day: median over replications and the 10-90% band, per station.
 
     ``queue_grid`` has ``rep, station, t_min, waiting`` (``queue_grid.csv``);
     the first panel is all stations together (``station == "*"``).
+    ``ax``: a sequence of axes, one per panel (``stations``, or every station
+    of the grid with ``"*"`` first); without it a new figure is made.
+
+    Returns
+    -------
+    numpy.ndarray
+        The panels' ``Axes``, in order (``ax[0].figure`` is the figure).
     """
     _require(queue_grid, ["rep", "station", "t_min", "waiting"], "plot_queue")
     names = list(stations) if stations is not None else sorted(queue_grid["station"].unique(), key=lambda s: (s != ALL, s))
     with figure_style(lang):
-        fig, axes = plt.subplots(len(names), 1, figsize=(8.5, 1.2 + 1.6 * len(names)), sharex=True,
-                                 layout="constrained", squeeze=False)
-        for i, (ax, station) in enumerate(zip(axes[:, 0], names)):
+        fig, axes, own = _panels(ax, names, (8.5, 1.2 + 1.6 * len(names)), "plot_queue")
+        for i, (ax, station) in enumerate(zip(axes, names)):
             g = queue_grid[queue_grid["station"] == station].groupby("t_min")["waiting"]
             q = g.quantile([0.1, 0.5, 0.9]).unstack()
             style = {"color": "black", "linestyle": "-"} if station == ALL else \
@@ -91,21 +105,31 @@ def plot_queue(queue_grid: pd.DataFrame, lang: str = "en", stations=None) -> Fig
             if i == 0:
                 ax.legend(loc="upper right")
         lo, hi = queue_grid["t_min"].min(), queue_grid["t_min"].max()
-        _clock_axis(axes[-1, 0], lo, hi)
-        axes[-1, 0].set_xlabel(label("time_of_day", lang))
-        fig.suptitle(label("fig_queue", lang))
-        return _finish(fig)
+        for ax in axes if not own else axes[-1:]:       # a caller's panels need not share their x axis
+            _clock_axis(ax, lo, hi)
+        axes[-1].set_xlabel(label("time_of_day", lang))
+        if own:                                         # a caller's figure keeps its own title
+            fig.suptitle(label("fig_queue", lang))
+        _finish(fig, own)
+        return axes
 
 
 def plot_staffing(on_duty: pd.DataFrame, requirements: pd.DataFrame | None = None, lang: str = "en",
-                  group: str = "station", from_roster: bool = False) -> Figure:
+                  group: str = "station", from_roster: bool = False, ax=None) -> np.ndarray:
     """Staff on duty per interval, one panel per ``group`` value, against a requirement if given.
 
     ``on_duty`` has ``interval_start_min``, ``group`` and ``staff_on_duty``
     (mean staff on duty over the interval; rows of the same interval and
     group are added up); ``requirements`` (optional, e.g.
     from the optimiser) has ``interval_start_min``, ``group`` and ``required``.
-    Intervals below the requirement are hatched.
+    Intervals below the requirement are hatched. ``ax``: a sequence of axes,
+    one per ``group`` value in order of first appearance; without it a new
+    figure is made.
+
+    Returns
+    -------
+    numpy.ndarray
+        The panels' ``Axes``, in order (``ax[0].figure`` is the figure).
     """
     _require(on_duty, ["interval_start_min", group, "staff_on_duty"], "plot_staffing")
     if requirements is not None:
@@ -115,9 +139,8 @@ def plot_staffing(on_duty: pd.DataFrame, requirements: pd.DataFrame | None = Non
     names = [n for n in dict.fromkeys(on_duty[group]) if n != ALL]
     step = _step_of(on_duty["interval_start_min"])
     with figure_style(lang):
-        fig, axes = plt.subplots(len(names), 1, figsize=(8.5, 1.2 + 1.5 * len(names)), sharex=True,
-                                 layout="constrained", squeeze=False)
-        for i, (ax, name) in enumerate(zip(axes[:, 0], names)):
+        fig, axes, own = _panels(ax, names, (8.5, 1.2 + 1.5 * len(names)), "plot_staffing")
+        for i, (ax, name) in enumerate(zip(axes, names)):
             g = on_duty[on_duty[group] == name].sort_values("interval_start_min")
             x = np.r_[g["interval_start_min"].to_numpy(float), g["interval_start_min"].max() + step]
             y = np.r_[g["staff_on_duty"].to_numpy(float), g["staff_on_duty"].iloc[-1]]
@@ -139,19 +162,27 @@ def plot_staffing(on_duty: pd.DataFrame, requirements: pd.DataFrame | None = Non
             ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
             if i == 0:
                 ax.legend(loc="upper right")
-        _clock_axis(axes[-1, 0], on_duty["interval_start_min"].min(), on_duty["interval_start_min"].max() + step)
-        axes[-1, 0].set_xlabel(label("time_of_day", lang))
-        fig.suptitle(label("fig_staffing", lang))
-        return _finish(fig)
+        for ax in axes if not own else axes[-1:]:       # a caller's panels need not share their x axis
+            _clock_axis(ax, on_duty["interval_start_min"].min(), on_duty["interval_start_min"].max() + step)
+        axes[-1].set_xlabel(label("time_of_day", lang))
+        if own:                                         # a caller's figure keeps its own title
+            fig.suptitle(label("fig_staffing", lang))
+        _finish(fig, own)
+        return axes
 
 
-def plot_utilisation(staff_intervals: pd.DataFrame, lang: str = "en", ax=None) -> Figure:
+def plot_utilisation(staff_intervals: pd.DataFrame, lang: str = "en", ax=None) -> Axes:
     """Heatmap of utilisation (busy / on-duty time), staff type x interval, with the values written in.
 
     Cells with less than half a staff member on duty on average (``staff_on_duty``
     below 0.5: lunch, after closing) are left blank: the few who stay there
     are the ones finishing a citizen, always 100% busy, which would look
     like a peak.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: ``ax`` if given, else those of a new figure (``.figure``).
     """
     _require(staff_intervals, ["interval_start_min", "staff_type", "utilisation"], "plot_utilisation")
     if "station" in staff_intervals.columns:  # one row per staff type (all stations)
@@ -166,7 +197,7 @@ def plot_utilisation(staff_intervals: pd.DataFrame, lang: str = "en", ax=None) -
     with figure_style(lang):
         fig, ax, own = _axes(ax, (8.5, 1.6 + 0.55 * len(table)))
         # viridis: luminance rises with the value, so the heatmap reads in greyscale
-        cmap = plt.get_cmap("viridis").with_extremes(bad="#eeeeee")
+        cmap = matplotlib.colormaps["viridis"].with_extremes(bad="#eeeeee")
         im = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap=cmap, vmin=0, vmax=1)
         for (r, c), v in np.ndenumerate(values):
             ax.text(c, r, "–" if np.isnan(v) else f"{v:.0%}", ha="center", va="center", fontsize=7,
@@ -179,11 +210,18 @@ def plot_utilisation(staff_intervals: pd.DataFrame, lang: str = "en", ax=None) -
         ax.set_title(label("fig_utilisation", lang))
         bar = fig.colorbar(im, ax=ax, format=PercentFormatter(1.0, decimals=0), fraction=0.05)
         bar.set_label(label("utilisation", lang))
-        return _finish(fig, own)
+        _finish(fig, own)
+        return ax
 
 
-def plot_time_in_system(intervals: pd.DataFrame, lang: str = "en", ax=None) -> Figure:
-    """Mean wait to first call and mean end-to-end time in the hall per service type, with 95% CIs (day rows)."""
+def plot_time_in_system(intervals: pd.DataFrame, lang: str = "en", ax=None) -> Axes:
+    """Mean wait to first call and mean end-to-end time in the hall per service type, with 95% CIs (day rows).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: ``ax`` if given, else those of a new figure (``.figure``).
+    """
     cols = ["interval", "service_type", "class", "wait_mean_min", "wait_mean_min_lo", "wait_mean_min_hi",
             "time_in_system_mean_min", "time_in_system_mean_min_lo", "time_in_system_mean_min_hi"]
     _require(intervals, cols, "plot_time_in_system")
@@ -205,4 +243,5 @@ def plot_time_in_system(intervals: pd.DataFrame, lang: str = "en", ax=None) -> F
         ax.set_xlabel(label("minutes", lang))
         ax.set_title(label("fig_time_in_system", lang))
         ax.legend(loc="lower right")
-        return _finish(fig, own)
+        _finish(fig, own)
+        return ax

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 from matplotlib.ticker import MultipleLocator, PercentFormatter
 
 from ..i18n import label
@@ -21,11 +21,16 @@ from .style import (HATCHES, PALETTE, _axes, _clock_axis, _finish, _gapped, _int
                     figure_style, series_style)
 
 
-def plot_iterations(iterations: pd.DataFrame, lang: str = "en", ax=None) -> Figure:
+def plot_iterations(iterations: pd.DataFrame, lang: str = "en", ax=None) -> Axes:
     """Cost (left axis) and targets met (right axis) per optimiser iteration.
 
     ``iterations`` has ``iteration, cost, targets_met, targets_total``
     (``iterations.csv``); optional ``cost_lo``/``cost_hi`` draw a 95% CI.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: ``ax`` if given, else those of a new figure (``.figure``).
     """
     _require(iterations, ["iteration", "cost", "targets_met", "targets_total"], "plot_iterations")
     it = iterations.sort_values("iteration")
@@ -52,12 +57,19 @@ def plot_iterations(iterations: pd.DataFrame, lang: str = "en", ax=None) -> Figu
         handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
         ax.legend(handles=handles, loc="lower left")
         ax.set_title(label("fig_iterations", lang))
-        return _finish(fig, own)
+        _finish(fig, own)
+        return ax
 
 
 def plot_compare_service_level(options: dict[str, pd.DataFrame], target: str, lang: str = "en",
-                               ax=None) -> Figure:
-    """One service-level target per interval for several options (``{name: targets.csv frame}``), with bands."""
+                               ax=None) -> Axes:
+    """One service-level target per interval for several options (``{name: targets.csv frame}``), with bands.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: ``ax`` if given, else those of a new figure (``.figure``).
+    """
     with figure_style(lang):
         fig, ax, own = _axes(ax, (8.5, 4.2))
         goal, lo_x, hi_x, step = None, np.inf, -np.inf, 60.0
@@ -81,4 +93,5 @@ def plot_compare_service_level(options: dict[str, pd.DataFrame], target: str, la
         ax.set_ylabel(f"{label('service_level', lang)} ({target})")
         ax.set_title(label("fig_compare_sl", lang))
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-        return _finish(fig, own)
+        _finish(fig, own)
+        return ax

@@ -18,7 +18,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on servers; figures are written to files
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
@@ -94,7 +93,7 @@ def figure_style(lang: str = "en"):
     rc = {"font.family": families, "font.size": 9, "axes.grid": True, "grid.alpha": 0.3,
           "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "path", "figure.dpi": 100,
           "legend.fontsize": 8, "legend.frameon": False, "hatch.linewidth": 0.6}
-    with plt.rc_context(rc), warnings.catch_warnings():
+    with matplotlib.rc_context(rc), warnings.catch_warnings():
         if lang == "zh" and not cjk:  # one clear warning instead of one per missing glyph
             warnings.filterwarnings("ignore", message=r"Glyph .* missing from")
         yield
@@ -104,8 +103,33 @@ def _axes(ax, figsize):
     """``(figure, axes, own)``: a new figure laid out by matplotlib, or the caller's ``ax`` and its figure."""
     if ax is not None:
         return ax.figure, ax, False
-    fig, new = plt.subplots(figsize=figsize, layout="constrained")
-    return fig, new, True
+    fig = Figure(figsize=figsize, layout="constrained")   # not pyplot's: nothing to close, no pyplot import
+    return fig, fig.subplots(), True
+
+
+def _panels(ax, names: list, figsize, what: str):
+    """``(figure, axes, own)`` for one panel per name: new panels stacked (shared x), or the caller's ``ax``.
+
+    ``ax`` is a sequence of exactly ``len(names)`` axes (one per panel, in
+    order); a single ``Axes`` is taken for a single panel.
+    """
+    if ax is None:
+        fig = Figure(figsize=figsize, layout="constrained")
+        return fig, fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0], True
+    axes = np.array([ax] if hasattr(ax, "plot") else list(np.ravel(np.asarray(ax, dtype=object))), dtype=object)
+    if len(axes) != len(names):
+        raise ValueError(f"{what} draws {len(names)} panel(s) ({', '.join(map(str, names))}); "
+                         f"ax= holds {len(axes)} axes")
+    return axes[0].figure, axes, False
+
+
+def figure_of(drawn) -> Figure:
+    """The figure of what a ``plot_*`` function returned (an ``Axes`` or an array of them), or of a ``Figure``."""
+    if isinstance(drawn, Figure):
+        return drawn
+    if hasattr(drawn, "figure") and hasattr(drawn, "plot"):
+        return drawn.figure
+    return np.ravel(np.asarray(drawn, dtype=object))[0].figure
 
 
 def _finish(fig: Figure, own: bool = True) -> Figure:
@@ -157,30 +181,31 @@ def _interval_mid(frame: pd.DataFrame, step: float) -> np.ndarray:
     return out
 
 
-def save_figure(fig: Figure, folder, name: str, formats=("png",), dpi: int = 120) -> list[Path]:
+def save_figure(fig, folder, name: str, formats=("png",), dpi: int = 120) -> list[Path]:
     """Write ``fig`` as ``folder/name.png`` (and ``.svg`` if ``formats`` holds it; each atomically); return the paths.
+
+    ``fig`` is a ``Figure`` or what a ``plot_*`` function returned (its axes: the figure they are on is saved).
 
     PNG only by default: the page embeds the PNG, and the SVG took about a
     quarter of a run's report time (``queueplan report RUN --svg`` adds it).
 
-    The figure is closed afterwards (figures hold memory until closed).
+    The figures of the ``plot_*`` functions are plain ``Figure`` objects (not pyplot's), freed when
+    no longer referenced; a figure a caller made with pyplot is the caller's to close.
     """
+    fig = figure_of(fig)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r"Glyph .* missing from")  # warned once by figure_style
-            for ext in formats:
-                final = folder / f"{name}.{ext}"
-                tmp = folder / f".{name}.{ext}.tmp"
-                try:
-                    fig.savefig(tmp, format=ext, dpi=dpi, metadata={"Date": None} if ext == "svg" else None)
-                    os.replace(tmp, final)
-                finally:
-                    tmp.unlink(missing_ok=True)
-                paths.append(final)
-                fig.set_layout_engine("none")  # the layout is done; the next format reuses it
-    finally:
-        plt.close(fig)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from")  # warned once by figure_style
+        for ext in formats:
+            final = folder / f"{name}.{ext}"
+            tmp = folder / f".{name}.{ext}.tmp"
+            try:
+                fig.savefig(tmp, format=ext, dpi=dpi, metadata={"Date": None} if ext == "svg" else None)
+                os.replace(tmp, final)
+            finally:
+                tmp.unlink(missing_ok=True)
+            paths.append(final)
+            fig.set_layout_engine("none")  # the layout is done; the next format reuses it
     return paths

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 
 from ..i18n import label
 from .style import ALL, _require
@@ -34,8 +34,14 @@ def pooled_cdf(bins: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 def plot_wait_histogram(hist: pd.DataFrame, targets=None, lang: str = "en", max_wait_min: float | None = None,
-                        ax=None) -> Figure:
-    """Share of ticketed citizens called within ``t`` minutes, per service type, from ``wait_histogram.csv``."""
+                        ax=None) -> Axes:
+    """Share of ticketed citizens called within ``t`` minutes, per service type, from ``wait_histogram.csv``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: ``ax`` if given, else those of a new figure (``.figure``).
+    """
     _require(hist, ["service_type", "wait_lo_min", "wait_hi_min", "citizens", "called"], "plot_wait_histogram")
     sl = _sl_targets(targets)
     services = sorted(set(hist["service_type"]), key=lambda s: (s != ALL, s))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from ..i18n import label
@@ -45,7 +45,7 @@ def _sl_targets(targets) -> list[dict]:
 
 
 def plot_wait_cdf(citizens: pd.DataFrame, targets=None, lang: str = "en", warmup_end_min: float | None = None,
-                  max_wait_min: float | None = None, ax=None) -> Figure:
+                  max_wait_min: float | None = None, ax=None) -> Axes:
     """Share of ticketed citizens called within ``t`` minutes, per service type (see module docstring).
 
     Parameters
@@ -58,6 +58,11 @@ def plot_wait_cdf(citizens: pd.DataFrame, targets=None, lang: str = "en", warmup
         service-level targets are drawn as a point with guide lines.
     warmup_end_min
         Leave out citizens ticketed before this time (steady-state runs).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: ``ax`` if given, else those of a new figure (``.figure``).
     """
     _require(citizens, ["service_type", "outcome", "ticket_min", "wait_min", "leave_min"], "plot_wait_cdf")
     if warmup_end_min is not None:
@@ -79,8 +84,14 @@ def plot_wait_cdf(citizens: pd.DataFrame, targets=None, lang: str = "en", warmup
 
 
 def wait_curves_figure(curves, sl_targets, max_wait_min: float, lang: str, drawstyle: str = "default",
-                       ax=None) -> Figure:
-    """Share called within t: one curve per ``(name, t, share, n)``, the first (all services) in bold, with targets."""
+                       ax=None) -> Axes:
+    """Share called within t: one curve per ``(name, t, share, n)``, the first (all services) in bold, with targets.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: ``ax`` if given, else those of a new figure (``.figure``).
+    """
     with figure_style(lang):
         fig, ax, own = _axes(ax, (8.5, 4.8))
         for i, (name, x, share, n) in enumerate(curves):
@@ -101,11 +112,18 @@ def wait_curves_figure(curves, sl_targets, max_wait_min: float, lang: str, draws
         ax.set_title(label("fig_wait_cdf", lang))
         if curves or sl_targets:
             ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-        return _finish(fig, own)
+        _finish(fig, own)
+        return ax
 
 
-def plot_wait_percentiles(intervals: pd.DataFrame, targets=None, lang: str = "en", ax=None) -> Figure:
-    """Day-level wait percentiles (p50, p90, p95) and service levels per service type (no per-citizen data)."""
+def plot_wait_percentiles(intervals: pd.DataFrame, targets=None, lang: str = "en", ax=None) -> Axes:
+    """Day-level wait percentiles (p50, p90, p95) and service levels per service type (no per-citizen data).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: ``ax`` if given, else those of a new figure (``.figure``).
+    """
     _require(intervals, ["interval", "service_type", "class", "wait_p50_min", "wait_p90_min", "wait_p95_min"],
              "plot_wait_percentiles")
     day = intervals[(intervals["interval"] == "day") & (intervals["class"] == ALL)]
@@ -131,4 +149,5 @@ def plot_wait_percentiles(intervals: pd.DataFrame, targets=None, lang: str = "en
         ax.set_ylabel(label("share_called", lang))
         ax.set_title(label("fig_wait_cdf_pct", lang))
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-        return _finish(fig, own)
+        _finish(fig, own)
+        return ax

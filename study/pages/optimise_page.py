@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import math
 
+from sim.messages import Message, shown, translate
+
 from ..i18n import label
 from ..names import target_name
 from ..runs.load import Run
@@ -46,10 +48,10 @@ def remedies_view(plan: dict, lang: str) -> dict:
     """The ranked remedies as a table, or a sentence when there are none (all met) or none were computed."""
     remedies = plan.get("remedies")
     if remedies is None:
-        return {"remedies": None, "remedies_note": label("no_remedies_data", lang)}
+        return {"remedies": None, "remedies_note": label("no_remedies_data", lang), "remedies_cost_note": ""}
     if not remedies:  # none needed, or none found: the optimiser's own note says which
         note = _text(plan, "remedies_note", lang) if plan.get("remedies_note") else label("no_remedies", lang)
-        return {"remedies": None, "remedies_note": note}
+        return {"remedies": None, "remedies_note": note, "remedies_cost_note": ""}
     rows = []
     for i, r in enumerate(remedies):
         met = label("remedy_all_met", lang) if r.get("every_target_met") else \
@@ -64,7 +66,19 @@ def remedies_view(plan: dict, lang: str) -> dict:
                      cell(kept, "l"), _text(r, "reason", lang)])
     headers = [label(k, lang) for k in ("remedy_lever", "remedy_result", "remedy_cost", "remedy_verified",
                                         "remedy_kept", "remedy_reason")]
-    return {"remedies": table(headers, rows), "remedies_note": ""}
+    return {"remedies": table(headers, rows), "remedies_note": "", "remedies_cost_note": cost_note(remedies, lang)}
+
+
+def cost_note(remedies: list[dict], lang: str) -> str:
+    """What a remedy's cost is (from the repair loop, not searched: an upper bound), once per kind of basis.
+
+    A ``plan.json`` written before the rows said so holds remedies from the repair loop only.
+    """
+    from optimise import messages  # noqa: F401 (registers the optimiser's codes)
+
+    default = Message("remedy.cost_not_searched")
+    notes = [_text(r, "cost_note", lang) or default.text(lang) for r in remedies]
+    return label("remedy_cost_basis", lang, note=("；" if lang == "zh" else "; ").join(dict.fromkeys(notes)))
 
 
 def versus_view(plan: dict, scenario: dict, lang: str) -> dict:
@@ -148,10 +162,11 @@ def status_view(plan: dict, lang: str) -> dict:
                                                         data_value=status or "")])
         lb = search.get("lower_bound")
         if lb is None:
-            lb_text = label("lower_bound_none", lang) + (f" ({search['lower_bound_method']})"
+            lb_text = label("lower_bound_none", lang) + (f" ({translate(search['lower_bound_method'], lang)})"
                                                          if search.get("lower_bound_method") else "")
         elif search.get("lower_bound_optimal", True):
-            lb_text = num(lb, 2) + (f" ({search['lower_bound_method']})" if search.get("lower_bound_method") else "")
+            lb_text = num(lb, 2) + (f" ({translate(search['lower_bound_method'], lang)})"
+                                    if search.get("lower_bound_method") else "")
         else:
             unproven = True
             lb_text = label("lower_bound_not_proven", lang, bound=num(lb, 2))
@@ -180,12 +195,14 @@ def cost_cards(plan: dict, lang: str) -> list[dict]:
 
 def optimise_context(run: Run, lang: str) -> dict:
     """What ``optimise.html.j2`` adds to the run report's context, from the folder's ``plan.json``."""
+    from optimise import messages  # noqa: F401 (registers the optimiser's codes, to read older notes back)
+
     plan = json.loads((run.path / "plan.json").read_text(encoding="utf-8"))
     sc = run.scenario
     verdict = _text(plan, "verdict", lang)
-    notes = plan.get("notes_zh") if lang == "zh" and plan.get("notes_zh") else plan.get("notes") or []
+    notes = shown(plan, "notes", lang)       # notes_zh as written; an older plan.json's English read back
     return {"title": f"{label('optimise_title', lang)}: {sc.get('name', '')}",
             "kind_word": label("optimiser_result", lang), "optimiser_says": label("optimiser_says", lang),
             "optimiser_verdict": verdict, "verification": _verification(plan, lang),
             **remedies_view(plan, lang), **versus_view(plan, sc, lang), **status_view(plan, lang),
-            "cost_cards": cost_cards(plan, lang), "optimiser_notes": [str(n) for n in notes]}
+            "cost_cards": cost_cards(plan, lang), "optimiser_notes": notes}

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.messages import shown
+
 from ..figures.run_figures import RenderedFigures, render_figures
 from ..i18n import check_lang, label
 from ..names import item_label, scenario_text, target_name, target_scope
@@ -90,12 +92,15 @@ def headline(s: dict, scenario: dict, lang: str) -> dict:
     targets = []
     for t in s.get("targets", []):
         mark = "ok" if t["met_all_confident"] else ("~" if t["met_all"] else "MISS")
-        sp = spec.get(t["id"])
+        sp = spec.get(t["id"]) or (                     # an implicit target (the unserved limit) is named too
+            {"id": t["id"], "kind": t["kind"], "fraction": t.get("fraction"), "scope": t.get("scope")}
+            if t.get("kind") == "max_unserved" else None)
         targets.append({"id": t["id"], "cls": STATUS_CLASS[mark], "value": f"{t['intervals_met']}/{t['intervals']}",
                         "name": target_name(sp, lang, scenario) if sp else t.get("description", t["id"]),
                         "scope": target_scope(sp or {"scope": t.get("scope")}, lang),
                         "met": _met_text(t, sp or {}, lang), "mark": label(STATUS_KEY[mark], lang)})
-    return {"verdict": verdict(s, lang), "targets": targets, "cards": cards, "notes": list(s.get("notes", []))}
+    return {"verdict": verdict(s, lang), "targets": targets, "cards": cards, "notes": shown(s, "notes", lang),
+            "scenario_warnings": [label("scenario_warning", lang, message=w) for w in shown(s, "warnings", lang)]}
 
 
 def interval_table(s: dict, scenario: dict, lang: str):

@@ -57,6 +57,7 @@ COLUMN_ZH = {
     "cost_delta_pct": "成本变化（%）", "verified_replications": "检验重复次数", "kept": "采纳",
     "reason_en": "原因（英文）", "reason_zh": "原因", "input_sl": "原排班服务水平", "optimised_sl": "优化后服务水平",
     "difference": "差值", "difference_lo": "差值95%下限", "difference_hi": "差值95%上限",
+    "cost_basis": "成本依据", "cost_note_en": "成本说明（英文）", "cost_note_zh": "成本说明",
 }
 
 

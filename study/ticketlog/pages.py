@@ -1,4 +1,5 @@
-"""The fit report and the calibration page (Jinja2, autoescaped; figures embedded as PNG).
+"""The fit report and the calibration page (templates ``fit_report.html.j2`` and ``calibration.html.j2``
+in ``study/pages/templates/``, Jinja2 with autoescape on; figures embedded as PNG).
 
 Fit report (``FOLDER/fit_report.html`` with ``figures/`` and CSV tables,
 among them ``profile_by_service.csv``, the profile of each service type with its bands):
@@ -11,8 +12,6 @@ Calibration page (``FOLDER/calibration.html``, ``by_interval.csv``,
 
 from __future__ import annotations
 
-import base64
-import io
 from pathlib import Path
 
 import matplotlib
@@ -20,94 +19,19 @@ import matplotlib
 matplotlib.use("Agg")  # no display on servers
 
 import numpy as np  # noqa: E402
-from jinja2 import Environment  # noqa: E402
+from markupsafe import Markup  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..pages.html import CSS  # noqa: E402
+from ..pages.html import write_text_atomic  # noqa: E402
+from ..pages.render import image_uri, render  # noqa: E402
 from .fitting import FAMILIES, FitResult  # noqa: E402
 from .scenario_writer import clock  # noqa: E402
 
-ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-
-FIT_PAGE = ENV.from_string("""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Fit report: {{ scenario }}</title><style>{{ css }}</style></head>
-<body>
-<h1>Fit report</h1>
-<p class="sub">{{ fit.n_rows }} rows, {{ fit.n_tickets }} tickets, {{ fit.days|length }} days;
-scenario written: <code>{{ scenario }}</code>. Every figure below is measured in the log; intervals are 95%.</p>
-<h2>Daily volume</h2>
-<p>Walk-ins a day: {{ "%.1f"|format(fit.daily_volume) }} (mean of the weekday means); day-to-day variability
-beyond Poisson: cv {{ "%.3f"|format(fit.volume_cv) }}; opening batch {{ "%.1f"|format(100 * fit.batch_share) }}%.</p>
-<table><tr><th class="l">weekday</th><th>days</th><th>mean walk-ins</th><th>factor</th><th>95% interval</th></tr>
-{% for w in weekdays %}<tr><td class="l">{{ w.weekday }}</td><td>{{ w.days }}</td><td>{{ "%.1f"|format(w.mean) }}</td>
-<td>{{ "%.3f"|format(w.factor) }}</td><td>{{ "%.3f"|format(w.factor_lo) }} - {{ "%.3f"|format(w.factor_hi) }}</td></tr>
-{% endfor %}</table>
-{% for f in figures %}<figure><img src="data:image/png;base64,{{ f.png }}" alt="{{ f.title }}">
-<figcaption>{{ f.title }}</figcaption></figure>
-{% endfor %}
-<h2>Work time per service and step</h2>
-<p>Lognormal, gamma and exponential fitted by maximum likelihood; the smallest AIC is chosen. KS: the
-Kolmogorov-Smirnov distance of the chosen fit.</p>
-<table><tr><th class="l">service</th><th>step</th><th class="l">station</th><th>n</th><th>probability</th>
-<th class="l">family</th><th>mean, min (95%)</th><th>cv (95%)</th><th>KS</th></tr>
-{% for r in work %}<tr><td class="l">{{ r.service }}</td><td>{{ r.step }}</td><td class="l">{{ r.station }}</td>
-<td>{{ r.n }}</td><td>{{ "%.3f"|format(r.probability) }}</td><td class="l">{{ r.family }}</td>
-<td>{{ "%.2f"|format(r.mean_min) }} ({{ "%.2f"|format(r.mean_lo) }}-{{ "%.2f"|format(r.mean_hi) }})</td>
-<td>{{ "%.2f"|format(r.cv) }} ({{ "%.2f"|format(r.cv_lo) }}-{{ "%.2f"|format(r.cv_hi) }})</td>
-<td>{{ "%.3f"|format(r.ks) }}</td></tr>
-{% endfor %}</table>
-<h2>Patience</h2>
-{% if pat.family %}
-<p>{{ pat.events }} citizens left before their call (events), {{ pat.censored }} were called or unserved
-(censored). Censored maximum likelihood: {{ pat.family }}, mean {{ "%.1f"|format(pat.mean_min) }} min,
-cv {{ "%.2f"|format(pat.cv) }}; Kaplan-Meier median {{ "%.1f"|format(pat.km_median_min) }} min. The naive mean
-of the leavers' waits, {{ "%.1f"|format(pat.naive_mean_min) }} min, is biased low: it ignores everyone who
-would have waited longer but was called first.</p>
-{% else %}<p>Too few citizens left ({{ pat.events }}) to estimate patience.</p>{% endif %}
-<h2>Appointments</h2>
-<p>No-show share: {{ ns.missed }} of {{ ns.booked }} bookings{% if ns.booked %}
-({{ "%.1f"|format(100 * ns.share) }}%, {{ "%.1f"|format(100 * ns.lo) }}-{{ "%.1f"|format(100 * ns.hi) }}%){% endif %}.</p>
-<h2>Windows active</h2>
-<table><tr><th class="l">interval</th>{% for s in stations %}<th>{{ s }}</th>{% endfor %}</tr>
-{% for t, row in staffing %}<tr><td class="l">{{ t }}</td>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>
-{% endfor %}</table>
-</body></html>
-""")
-
-CAL_PAGE = ENV.from_string("""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Calibration: {{ scenario }}</title><style>{{ css }}</style></head>
-<body>
-<h1>Calibration</h1>
-<p class="sub">Scenario <code>{{ scenario }}</code> simulated {{ cal.reps }} times for each of the {{ cal.days }} days
-of the log, with that day's walk-ins and the staff the log shows. Waits: ticket to first call of served tickets.
-Difference: hall minus model, paired by day, 99% interval. Abandonment: share of tickets that left before
-their first call, with 99% intervals over days (days, not tickets, are the independent units).</p>
-<p class="verdict {{ 'ok' if not disagree else 'miss' }}">{{ headline }}</p>
-{% for f in figures %}<figure><img src="data:image/png;base64,{{ f.png }}" alt="{{ f.title }}">
-<figcaption>{{ f.title }}</figcaption></figure>
-{% endfor %}
-{% for title, key, rows in tables %}<h2>{{ title }}</h2>
-<table><tr><th class="l">{{ key }}</th><th class="l">verdict</th><th>tickets (hall)</th><th>mean hall</th>
-<th>mean model</th><th>difference (99%)</th><th>within {{ cal.target_min }} min: hall</th><th>model</th>
-<th>KS p</th><th>abandoned: hall</th><th>model</th><th>difference, points (99%)</th>
-<th class="l">abandonment</th></tr>
-{% for r in rows %}<tr class="{{ 'ok' if r.verdict == 'agree' else ('miss' if r.verdict.startswith('hall') else '') }}">
-<td class="l">{{ r.key }}</td><td class="l">{{ r.verdict }}</td><td>{{ r.n_hall }}</td><td>{{ r.mean_hall }}</td>
-<td>{{ r.mean_model }}</td><td>{{ r.diff }}</td><td>{{ r.sl_hall }}</td><td>{{ r.sl_model }}</td><td>{{ r.ks_p }}</td>
-<td>{{ r.abandon_hall }}</td><td>{{ r.abandon_model }}</td><td>{{ r.abandon_diff }}</td>
-<td class="l">{{ r.abandon_verdict }}</td></tr>
-{% endfor %}</table>
-{% endfor %}
-</body></html>
-""")
-
-
-def _png(fig: Figure, path: Path) -> str:
+def _png(fig: Figure, path: Path) -> Markup:
+    """Save ``fig`` as ``path`` (PNG) and return it as a ``data:`` URI for the page."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    path.write_bytes(buf.getvalue())
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    fig.savefig(path, format="png", dpi=90)
+    return image_uri(path)
 
 
 def _profile_figure(fit: FitResult) -> Figure:
@@ -174,7 +98,7 @@ def write_fit_report(fit: FitResult, folder: Path, scenario: str) -> Path:
                              ("patience", "Patience: Kaplan-Meier survival and the censored fit",
                               _patience_figure(fit))):
         if fig is not None:
-            figures.append({"title": title, "png": _png(fig, folder / "figures" / f"{name}.png")})
+            figures.append({"title": title, "uri": _png(fig, folder / "figures" / f"{name}.png")})
     for name in ("days", "weekdays", "profile", "profile_by_service", "mix", "classes", "work", "staffing"):
         if getattr(fit, name) is not None:
             getattr(fit, name).to_csv(folder / f"{name}.csv", index=False)
@@ -183,12 +107,12 @@ def write_fit_report(fit: FitResult, folder: Path, scenario: str) -> Path:
     staffing = [(clock(t), [f"{v:.1f}" if np.isfinite(v) else "" for v in row]) for t, row in table.iterrows()]
     pat = {k: v for k, v in fit.patience.items()}
     pat.setdefault("family", None)
-    html = FIT_PAGE.render(fit=fit, scenario=scenario, css=CSS, figures=figures,
-                           weekdays=list(fit.weekdays.itertuples()), work=[r for r in fit.work.itertuples()
-                                                                           if isinstance(r.family, str)],
-                           pat=pat, ns=fit.no_show, stations=stations, staffing=staffing)
+    html = render("fit_report.html.j2", lang="en", title=f"Fit report: {scenario}", fit=fit, scenario=scenario,
+                  figures=figures, weekdays=list(fit.weekdays.itertuples()),
+                  work=[r for r in fit.work.itertuples() if isinstance(r.family, str)],
+                  pat=pat, ns=fit.no_show, stations=stations, staffing=staffing)
     page = folder / "fit_report.html"
-    page.write_text(html, encoding="utf-8")
+    write_text_atomic(page, html)
     return page
 
 
@@ -225,7 +149,7 @@ def write_calibration_page(cal, folder: Path, scenario: str) -> Path:
     cal.by_interval.to_csv(folder / "by_interval.csv", index=False)
     cal.by_service.to_csv(folder / "by_service.csv", index=False)
     figures = [{"title": "Mean wait by hour of the ticket: hall and model",
-                "png": _png(_calibration_figure(cal), folder / "figures" / "waits.png")}]
+                "uri": _png(_calibration_figure(cal), folder / "figures" / "waits.png")}]
     disagree = [clock(t) for t, v in zip(cal.by_interval["interval_min"], cal.by_interval["verdict"])
                 if v.startswith("hall")]
     headline = ("Model and hall agree in every interval with enough tickets." if not disagree else
@@ -236,10 +160,10 @@ def write_calibration_page(cal, folder: Path, scenario: str) -> Path:
                [_fmt(r, clock(r["interval_min"])) for _, r in cal.by_interval.iterrows()]),
               ("By service type", "service", [_fmt(r, r["service"]) for _, r in cal.by_service.iterrows()]),
               ("Whole day", "", [_fmt(cal.overall, "all")])]
-    html = CAL_PAGE.render(cal=cal, scenario=scenario, css=CSS, figures=figures, tables=tables,
-                           headline=headline, disagree=disagree)
+    html = render("calibration.html.j2", lang="en", title=f"Calibration: {scenario}", cal=cal, scenario=scenario,
+                  figures=figures, tables=tables, headline=headline, disagree=disagree)
     page = folder / "calibration.html"
-    page.write_text(html, encoding="utf-8")
+    write_text_atomic(page, html)
     return page
 
 

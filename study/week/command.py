@@ -28,7 +28,6 @@ Exit codes: 0 done; 2 bad input (file, line, field named; nothing written);
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 import time
@@ -109,12 +108,3 @@ def run(args) -> int:
                              time.perf_counter() - started)
     print(summary)
     return 0
-
-
-def default_dates(scenario) -> list[dt.date]:
-    """The dates of the horizon's days (weekday names: the week of ``horizon.week_start``, else next Monday)."""
-    today = dt.date.today()
-    next_monday = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
-    if scenario.horizon is None:
-        return [next_monday]
-    return scenario.horizon.dates(next_monday)

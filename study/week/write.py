@@ -11,6 +11,7 @@ from optimise.week.limits import duty_limit_lines
 from sim.metrics import ALL
 
 from ..runs.folders import manifest, run_folder, write_json
+from .dates import default_dates
 from .outputs import fairness_figures, person_hours, roster_grid, write_calendars, write_csv, write_xlsx
 from .page import render_page
 
@@ -52,8 +53,6 @@ def shortfall_lines(roster, most: int = 12) -> list[str]:
 
 def write_week(out: Path, scenario, roster, week, args, seed: int, eval_seed: int, reps: int, workers: int,
                wall_time_s: float) -> str:
-    from .command import default_dates
-
     grid = roster_grid(roster)
     hours = person_hours(roster)
     fair = fairness_figures(hours)
