@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from optimise.levers import combine, windows_lever
+from optimise.lower_bound import METHOD
 from optimise.settings import generate_patterns
 from sim.loading import load_scenario
 from study.pages.run_report import write_report
@@ -104,7 +105,7 @@ def _plan(sc) -> dict:
                                              "difference": 0.08, "difference_ci95": [0.06, 0.11]}]},
             "milp": {"status": "optimal", "gap": 0.0, "time_s": 0.2, "variables": 507, "constraints": 438},
             "search": {"status": "no start holds", "lower_bound": 17.0, "lower_bound_optimal": True,
-                       "lower_bound_method": "fluid work", "moves_tried": 0, "moves_keeping_every_target": 0},
+                       "lower_bound_method": METHOD.text("en"), "moves_tried": 0, "moves_keeping_every_target": 0},
             "verification": {"seed": 7, "replications": 2, "target_intervals": 18, "met": 15, "met_confident": 12},
             "notes": [], "notes_zh": []}
 
