@@ -152,3 +152,29 @@ def test_chinese_pages_use_the_chinese_labels_of_the_scenario(folders, page):
     text = " ".join(VisibleText(_page(folders[page], "zh")).lines)
     assert [x for x in english if x in text] == []
     assert scenario["description_zh"].split()[0] in text and scenario["description"].split(",")[0] not in text
+
+
+SHIPPED = sorted((SCENARIO.parent).glob("*.yaml")) + sorted((SCENARIO.parent / "examples").glob("*.yaml"))
+
+
+def _labelled(node, path="") -> list[tuple[str, dict]]:
+    """``(path, item)`` for every mapping of the scenario that has a ``label``."""
+    out = []
+    if isinstance(node, dict):
+        if node.get("label"):
+            out.append((path, node))
+        for k, v in node.items():
+            out += _labelled(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _labelled(v, f"{path}[{i}]")
+    return out
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_shipped_scenarios_give_their_description_and_labels_in_chinese(path):
+    data = load_scenario(path).model_dump(mode="json")
+    assert CJK.search(data.get("description_zh") or ""), f"{path.name}: no description_zh"
+    items = _labelled(data)
+    assert len(items) > 10
+    assert [p for p, item in items if not CJK.search(item.get("label_zh") or "")] == []

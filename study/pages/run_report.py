@@ -170,6 +170,13 @@ def _calling(calling: dict, lang: str) -> str:
     return ("；" if lang == "zh" else ", ").join(f"{word(k)}: {word(v)}" for k, v in calling.items())
 
 
+def _group_text(code: str, group: dict, lang: str) -> str:
+    """A window group after its station's label: ``; green: 1 (Green channel window)`` / ``；绿色通道窗口：1个``."""
+    if lang == "zh":
+        return f"；{item_label(group, 'zh', code)}：{group.get('windows')}个"
+    return f"; {code}: {group.get('windows')} ({item_label(group, lang, '')})"
+
+
 def _dist(d) -> str:
     if not isinstance(d, dict):
         return "-" if d is None else str(d)
@@ -207,8 +214,8 @@ def assumptions(sc: dict, lang: str) -> dict:
         (label("mix", lang), table([label("service_type", lang), "", label("share", lang),
                                     label("service_route", lang)], mix)),
         (label("stations", lang), table([label("station", lang), "", label("windows", lang)], [
-            [coded(k), item_label(v, lang, "") + "".join(f"; {g}: {gv.get('windows')} ({item_label(gv, lang, '')})"
-                                                  for g, gv in (v.get("window_groups") or {}).items()),
+            [coded(k), item_label(v, lang, "") + "".join(_group_text(g, gv, lang)
+                                                          for g, gv in (v.get("window_groups") or {}).items()),
              v.get("windows")] for k, v in sc.get("stations", {}).items()])),
         (label("staff_types", lang), table(
             [label("staff_type", lang), "", label("cost_per_hour", lang), label("skills", lang)],
