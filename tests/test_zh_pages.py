@@ -154,6 +154,21 @@ def test_chinese_pages_use_the_chinese_labels_of_the_scenario(folders, page):
     assert scenario["description_zh"].split()[0] in text and scenario["description"].split(",")[0] not in text
 
 
+def test_chinese_compare_page_has_no_english_line_and_names_the_targets(folders, tmp_path):
+    from study.names import target_names
+    from study.runs.write_compare import compare_runs
+
+    c = compare_runs([folders["run"], folders["run"]], tmp_path / "cmp", lang="zh")
+    text = (tmp_path / "cmp" / "compare.html").read_text(encoding="utf-8")
+    assert english_lines(text) == []
+    scenario = json.loads((folders["run"] / "manifest.json").read_text(encoding="utf-8"))["scenario"]
+    missed = [s for s in c.sentences if "未达标" in s]
+    assert missed  # the hall as shipped misses sl40 in the morning (docs/remedies.md)
+    for sentence in missed:  # a missed target is named, not given by its id
+        assert any(name in sentence for name in target_names(scenario, "zh").values())
+        assert not re.search(r"(^|[：、])sl\d", sentence)
+
+
 SHIPPED = sorted((SCENARIO.parent).glob("*.yaml")) + sorted((SCENARIO.parent / "examples").glob("*.yaml"))
 
 
