@@ -103,7 +103,7 @@ def combine(a: Lever, b: Lever) -> Lever:
 
 
 def _named(code: str, item, lang: str) -> str:
-    """``code (label)`` in English; in Chinese the ``label_zh`` alone (a planner reads 查验区, not a code), else as English."""
+    """``code (label)`` in English; in Chinese the ``label_zh`` alone (查验区, not a code), else as in English."""
     if lang == "zh" and item.label_zh:
         return item.label_zh
     return f"{code} ({item.label})" if item.label else code
@@ -155,8 +155,10 @@ def _headcount(scenario: Scenario, settings: OptimiseSettings, k: str, station: 
 
     def edit(data: dict) -> None:
         data["optimise"]["headcount"][k] += 1
-    return Lever("headcount", f"headcount of {k} ({n})", f"one more {_type_name(scenario, k)} available ({n} -> {n + 1})",
-                 f"增加一名{_type_name(scenario, k, 'zh')}（编制{n}→{n + 1}）", edit, station=station, staff_type=k)
+    return Lever("headcount", f"headcount of {k} ({n})",
+                 f"one more {_type_name(scenario, k)} available ({n} -> {n + 1})",
+                 f"增加一名{_type_name(scenario, k, 'zh')}（编制{n}→{n + 1}）", edit, station=station,
+                 staff_type=k)
 
 
 def _after_session_start(scenario: Scenario, start_min: float) -> bool:
@@ -219,7 +221,8 @@ def _cross_train(scenario: Scenario, settings: OptimiseSettings, k: str, skill: 
              f"新学业务{skill}的速度系数为{c.trained_speed_factor:g}")
     return Lever("cross_train", f"skill {skill} at {station}, held by one staff type",
                  f"train {people} {_type_name(scenario, k)} in {skill} (to work at {station})",
-                 f"培训{people}名{_type_name(scenario, k, 'zh')}办理{skill}业务（在{_name(scenario, station, 'zh')}）", edit, station=station, staff_type=k,
+                 f"培训{people}名{_type_name(scenario, k, 'zh')}办理{skill}业务（在{_name(scenario, station, 'zh')}）",
+                 edit, station=station, staff_type=k,
                  skill=skill, people=people, one_off_cost=one_off, cost_per_day=per_day,
                  assumption_en=f"{en}; {speed[0]}", assumption_zh=f"{zh}；{speed[1]}")
 

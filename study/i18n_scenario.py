@@ -5,7 +5,8 @@ Merged into :data:`study.i18n.EN` / :data:`study.i18n.ZH` like
 values (``idle_choice: longest_idle``), so English pages read as the YAML
 does; the Chinese words say what they mean. Keys: ``calling_<key>`` for the
 keys of ``calling:``, ``calling_<value>`` for its values, ``machine_<key>``
-for the manifest's machine facts.
+for the manifest's machine facts, ``dist_<name>`` for distribution families and ``param_<name>`` for their
+parameters (``_min`` dropped).
 """
 
 EN = {
@@ -22,6 +23,20 @@ EN = {
     "machine_platform": "platform",
     "machine_processor": "processor",
     "machine_cpus": "cpus",
+    "dist_lognormal": "lognormal",
+    "dist_gamma": "gamma",
+    "dist_exponential": "exponential",
+    "dist_triangular": "triangular",
+    "dist_deterministic": "deterministic",
+    "dist_empirical": "empirical",
+    "param_mean": "mean",
+    "param_cv": "cv",
+    "param_min": "min",
+    "param_mode": "mode",
+    "param_max": "max",
+    "param_value": "value",
+    "param_values": "values",
+    "param_weights": "weights",
 }
 
 ZH = {
@@ -38,4 +53,18 @@ ZH = {
     "machine_platform": "操作系统",
     "machine_processor": "处理器",
     "machine_cpus": "处理器核数",
+    "dist_lognormal": "对数正态分布",
+    "dist_gamma": "伽马分布",
+    "dist_exponential": "指数分布",
+    "dist_triangular": "三角分布",
+    "dist_deterministic": "固定值",
+    "dist_empirical": "经验分布",
+    "param_mean": "均值",
+    "param_cv": "变异系数",
+    "param_min": "最小",
+    "param_mode": "众数",
+    "param_max": "最大",
+    "param_value": "取值",
+    "param_values": "取值",
+    "param_weights": "权重",
 }

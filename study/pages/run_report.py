@@ -171,18 +171,27 @@ def _calling(calling: dict, lang: str) -> str:
 
 
 def _group_text(code: str, group: dict, lang: str) -> str:
-    """A window group after its station's label: ``; green: 1 (Green channel window)`` / ``；绿色通道窗口：1个``."""
+    """A window group after its station: ``; green: 1 (Green channel window)`` / ``；绿色通道窗口：1个``."""
     if lang == "zh":
         return f"；{item_label(group, 'zh', code)}：{group.get('windows')}个"
     return f"; {code}: {group.get('windows')} ({item_label(group, lang, '')})"
 
 
-def _dist(d) -> str:
+def _dist(d, lang: str = "en") -> str:
+    """A distribution as a page shows it: ``lognormal (mean 90, cv 0.5 min)`` / ``对数正态分布（均值 90，…，分钟）``."""
     if not isinstance(d, dict):
         return "-" if d is None else str(d)
-    rest = ", ".join(f"{k.replace('_min', '')} {v:g}" if isinstance(v, (int, float)) else f"{k} {v}"
-                     for k, v in d.items() if k != "dist")
-    return f"{d.get('dist', '?')}" + (f" ({rest}{' min' if any(k.endswith('_min') for k in d) else ''})" if rest else "")
+
+    def word(prefix, key):
+        return label(f"{prefix}_{key}", lang) if f"{prefix}_{key}" in EN else str(key)
+    zh = lang == "zh"
+    rest = ("，" if zh else ", ").join(
+        f"{word('param', k.replace('_min', ''))} {v:g}" if isinstance(v, (int, float)) else f"{word('param', k)} {v}"
+        for k, v in d.items() if k != "dist")
+    minutes = any(k.endswith("_min") for k in d)
+    if zh:
+        return word("dist", d.get("dist", "?")) + (f"（{rest}{'，分钟' if minutes else ''}）" if rest else "")
+    return f"{d.get('dist', '?')}" + (f" ({rest}{' min' if minutes else ''})" if rest else "")
 
 
 def assumptions(sc: dict, lang: str) -> dict:
@@ -196,7 +205,7 @@ def assumptions(sc: dict, lang: str) -> dict:
                          [label("hard_stop", lang), h.get("hard_stop") or "-"],
                          [label("interval_min", lang), f"{h.get('interval_min')} {label('min', lang)}"],
                          [label("daily_volume", lang), a.get("daily_volume")],
-                         [label("patience", lang), _dist(sc.get("patience"))],
+                         [label("patience", lang), _dist(sc.get("patience"), lang)],
                          [label("calling", lang), _calling(sc.get("calling") or {}, lang)]])
     services, stations = sc.get("services", {}), sc.get("stations", {})
     where = (lambda code: item_label(stations.get(code), "zh", code)) if lang == "zh" else str  # noqa: E731
@@ -204,7 +213,8 @@ def assumptions(sc: dict, lang: str) -> dict:
     for code, share in (a.get("mix") or {}).items():
         svc = services.get(code, {})
         route = " → ".join(where(st["station"]) + (f" ({label('probability', lang)}={st['probability']:g})"
-                                                 if st.get("probability", 1) != 1 else "") + f": {_dist(st.get('work'))}"
+                                                 if st.get("probability", 1) != 1 else "")
+                           + f": {_dist(st.get('work'), lang)}"
                            for st in svc.get("steps", []))
         mix.append([coded(code), item_label(svc, lang, ""), pct(share, 0), route])
     sections = [
