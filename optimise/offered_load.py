@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from scipy import stats
@@ -133,9 +132,40 @@ class Criteria:
     patience_mean_min: float | None
 
 
-@lru_cache(maxsize=65536)
-def staff_for_load(load: float, mean_work_min: float, criteria: Criteria) -> int:
-    """Fewest standard-speed staff meeting every criterion at offered load ``load`` (erlangs)."""
+_STAFF_CACHE: dict[tuple[float, float, Criteria], int] = {}
+STAFF_CACHE_SIZE = 65536
+
+
+def staff_for_load(load: float, mean_work_min: float, criteria: Criteria, start: int | None = None) -> int:
+    """Fewest standard-speed staff meeting every criterion at offered load ``load`` (erlangs).
+
+    Memoised per ``(load, mean_work_min, criteria)``; ``start`` (a nearby answer, e.g. the previous
+    period's) only shortens the search (:func:`optimise.erlang.min_servers_for_service_level`).
+    """
+    key = (load, mean_work_min, criteria)
+    hit = _STAFF_CACHE.get(key)
+    if hit is None:
+        if len(_STAFF_CACHE) >= STAFF_CACHE_SIZE:
+            _STAFF_CACHE.clear()
+        hit = _STAFF_CACHE[key] = staff_search(load, mean_work_min, criteria, start)
+    return hit
+
+
+def staff_series(loads: np.ndarray, mean_work_min: float, criteria: Criteria, warm: bool = True) -> np.ndarray:
+    """:func:`staff_for_load` of every period's load (rounded to 1e-9 erlangs), each search started from the
+    previous period's answer. ``warm=False``: every period searched from scratch, unmemoised (the reference
+    the tests compare against: the same numbers)."""
+    out, start = [], None
+    for x in loads:
+        x = round(x, 9)
+        n = staff_for_load(x, mean_work_min, criteria, start) if warm else staff_search(x, mean_work_min, criteria)
+        out.append(n)
+        start = n if n > 0 else start
+    return np.array(out, dtype=int)
+
+
+def staff_search(load: float, mean_work_min: float, criteria: Criteria, start: int | None = None) -> int:
+    """The search behind :func:`staff_for_load`, unmemoised."""
     if load <= 1e-9:
         return 0
     lam = load / mean_work_min
@@ -143,12 +173,12 @@ def staff_for_load(load: float, mean_work_min: float, criteria: Criteria) -> int
     need = 0
     for wait_min, fraction in criteria.service_levels:
         need = max(need, min_servers_for_service_level(lam, mean_work_min, wait_min, min(fraction, MAX_FRACTION),
-                                                       patience))
+                                                       patience, start=start))
     abandon = criteria.max_abandon_fraction if patience is not None else None
     if criteria.max_mean_wait_min is not None or abandon is not None:
         need = max(need, min_servers_for_service_level(lam, mean_work_min, None, None, patience,
                                                        max_mean_wait_min=criteria.max_mean_wait_min,
-                                                       max_abandon_fraction=abandon))
+                                                       max_abandon_fraction=abandon, start=start))
     if not criteria.service_levels and criteria.max_mean_wait_min is None and abandon is None:
         need = math.floor(load) + 1  # no target: just keep up with the work
     return need

@@ -18,20 +18,21 @@ from sim.metrics import interval_edges_min, interval_labels
 from sim.scenario import Scenario
 
 from .offered_load import (DT_MIN, Criteria, _criteria, _step_flows, appointment_mass,  # noqa: F401 (re-exported)
-                           offered_load, offered_load_exponential, offered_load_general, staff_for_load, survival,
-                           ticket_mass)
+                           offered_load, offered_load_exponential, offered_load_general, staff_for_load, staff_search,
+                           staff_series, survival, ticket_mass)
 from .requirements_data import Requirements
 from .time_varying import time_varying_requirements
 from .transient import transient_requirements
 
 
 def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_min: int = 15,
-                         opening_batch: bool = True) -> Requirements:
+                         opening_batch: bool = True, warm_search: bool = True) -> Requirements:
     """Offered load and staff needed per planning period of ``grid_min`` minutes.
 
     Periods are aligned to the clock and cover the ticket hours; a period
     partly outside them uses the part inside. Windows are not applied here
-    (the MILP knows them).
+    (the MILP knows them). ``warm_search=False`` searches every period's
+    staff from scratch (the slower reference; the same numbers).
 
     Examples
     --------
@@ -46,8 +47,8 @@ def compute_requirements(scenario: Scenario, method: str = "time_varying", grid_
     [('ticket', 5), ('drain', 4), ('ticket', 7)]
     """
     if method == "transient":
-        return transient_requirements(scenario, grid_min)
-    return time_varying_requirements(scenario, method, grid_min, opening_batch)
+        return transient_requirements(scenario, grid_min, warm_search=warm_search)
+    return time_varying_requirements(scenario, method, grid_min, opening_batch, warm_search)
 
 
 def interval_label(scenario: Scenario, interval_start_min: float) -> str:

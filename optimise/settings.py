@@ -127,7 +127,13 @@ def _template_patterns(tid: str, t: ShiftTemplate, open_min: float, close_min: f
 
 
 def generate_patterns(scenario: Scenario, settings: OptimiseSettings) -> list[PatternOption]:
-    """Every shift pattern the templates (and, if asked, the scenario) offer, in a stable order."""
+    """Every shift pattern the templates (and, if asked, the scenario) offer, in a stable order.
+
+    A pattern stays tied to its template: two templates giving the same times (a Saturday morning template
+    and a part-time morning one) give two patterns, each with its template's staff types, cap and days
+    (merged, the Saturday template's "anyone" would widen the part-time one). A template pattern equal to
+    one of the scenario's own shifts (``include_scenario_shifts``) is merged into it, as before.
+    """
     options: dict[tuple, PatternOption] = {}
 
     def key(p: ShiftPattern) -> tuple:
@@ -139,11 +145,11 @@ def generate_patterns(scenario: Scenario, settings: OptimiseSettings) -> list[Pa
     for tid, t in settings.shift_templates.items():
         types = None if t.staff_types is None else frozenset(t.staff_types)
         for name, p in _template_patterns(tid, t, scenario.hours.open_min, scenario.hours.close_min):
-            k = key(p) + ((tid,) if t.max_staff is not None else ())  # capped templates keep their patterns apart
-            old = options.get(k)
-            if old is None:
-                options[k] = PatternOption(name, p, types, tid, t.max_staff)
-            else:
-                merged = None if old.staff_types is None or types is None else old.staff_types | types
-                options[k] = PatternOption(old.name, old.pattern, merged, old.template, old.max_staff)
+            base = key(p)
+            own = options.get(base)
+            if own is not None and own.template is None and t.max_staff is None:   # one of the scenario's shifts
+                merged = None if own.staff_types is None or types is None else own.staff_types | types
+                options[base] = PatternOption(own.name, own.pattern, merged, None, None)
+            else:                                                   # tied to its template (capped ones too)
+                options.setdefault(base + (tid,), PatternOption(name, p, types, tid, t.max_staff))
     return list(options.values())

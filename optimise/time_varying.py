@@ -36,7 +36,7 @@ import numpy as np
 from sim.metrics import interval_edges_min
 from sim.scenario import Scenario
 
-from .offered_load import DT_MIN, _criteria, _step_flows, appointment_mass, offered_load, staff_for_load, ticket_mass
+from .offered_load import DT_MIN, _criteria, _step_flows, appointment_mass, offered_load, staff_series, ticket_mass
 from .requirements_data import Requirements
 
 DRAIN_MAX_MIN = 60.0    # longest drain after a session end
@@ -44,8 +44,12 @@ DRAIN_LOAD = 0.1        # erlangs: below this the drain is over
 
 
 def time_varying_requirements(scenario: Scenario, method: str = "time_varying", grid_min: int = 15,
-                              opening_batch: bool = True) -> Requirements:
-    """Stationary (``sipp``) or time-varying requirements per planning period (module docstring)."""
+                              opening_batch: bool = True, warm_search: bool = True) -> Requirements:
+    """Stationary (``sipp``) or time-varying requirements per planning period (module docstring).
+
+    Each period's staff search starts from the previous period's answer (:func:`optimise.offered_load.staff_series`);
+    ``warm_search=False`` searches every period from scratch (the slower reference; the same numbers).
+    """
     if method not in ("time_varying", "sipp"):
         raise ValueError(f"method must be 'time_varying', 'sipp' or 'transient', got {method!r}")
     h = scenario.hours
@@ -136,7 +140,7 @@ def time_varying_requirements(scenario: Scenario, method: str = "time_varying", 
         crit = _criteria(scenario, g["first"] > 0.5 * g["mass"], station)
         a = period_max(g["load"]) if method == "time_varying" else sipp(g["sipp_mass"])
         load[(station, skill)] = a
-        skill_staff[(station, skill)] = np.array([staff_for_load(round(x, 9), mean_work, crit) for x in a])
+        skill_staff[(station, skill)] = staff_series(a, mean_work, crit, warm_search)
         st = station_series.setdefault(station, {"load": np.zeros(n), "sipp": np.zeros(n), "mass": 0.0,
                                                  "work": 0.0, "first": 0.0})
         st["load"] += g["load"]
@@ -148,7 +152,7 @@ def time_varying_requirements(scenario: Scenario, method: str = "time_varying", 
         crit = _criteria(scenario, st["first"] > 0.5 * st["mass"], station)
         a = period_max(st["load"]) if method == "time_varying" else sipp(st["sipp"])
         pooled_load[station] = a
-        staff = np.array([staff_for_load(round(x, 9), mean_work, crit) for x in a])
+        staff = staff_series(a, mean_work, crit, warm_search)
         staff[(period_kind == "drain") & (a <= DRAIN_LOAD)] = 0      # this station's drain is over
         pooled_staff[station] = staff
     return Requirements(method, grid_min, starts, period_iv, load, skill_staff, pooled_load, pooled_staff,

@@ -97,28 +97,38 @@ def station_flows(scenario: Scenario, dt: float = DT_MIN) -> dict[str, StationFl
     return {s: StationFlow(t0, dt, m, work[s] / m.sum()) for s, m in mass.items() if m.sum() > 0}
 
 
-def _step(p: np.ndarray, lam: float, c: int, mu: float, h: float) -> np.ndarray:
-    """The law after ``h`` minutes at constant birth rate ``lam`` and ``c`` servers (uniformisation)."""
-    k_max = len(p) - 1
-    n = np.arange(k_max + 1)
-    death = np.minimum(n, c) * mu
-    birth = np.where(n < k_max, lam, 0.0)
-    rate = lam + c * mu
-    if rate <= 0:
-        return p
-    x = rate * h
-    terms = int(x + 6 * math.sqrt(x) + 6)
-    weight = math.exp(-x)
-    out = weight * p
-    v = p
-    for k in range(1, terms + 1):
-        nxt = v * (1 - (birth + death) / rate)
-        nxt[1:] += v[:-1] * birth[:-1] / rate
-        nxt[:-1] += v[1:] * death[1:] / rate
-        v = nxt
-        weight *= x / k
-        out = out + weight * v
-    return out
+class _Uniformised:
+    """One cell's chain (birth ``lam``, ``c`` servers of rate ``mu`` on ``0..k_max``), its uniformisation
+    coefficients computed once for the cell's sub-steps of ``h`` minutes."""
+
+    def __init__(self, k_max: int, lam: float, c: int, mu: float, h: float):
+        n = np.arange(k_max + 1)
+        death = np.minimum(n, c) * mu
+        birth = np.where(n < k_max, lam, 0.0)
+        self.rate = lam + c * mu
+        if self.rate <= 0:
+            return
+        self.stay = 1 - (birth + death) / self.rate
+        self.up, self.down = birth[:-1] / self.rate, death[1:] / self.rate
+        self.x = self.rate * h
+        self.terms = int(self.x + 6 * math.sqrt(self.x) + 6)
+        self.first = math.exp(-self.x)
+
+    def step(self, p: np.ndarray) -> np.ndarray:
+        """The law ``h`` minutes after ``p`` (``P(h) p = sum_k Pois(k; L h) U^k p``)."""
+        if self.rate <= 0:
+            return p
+        weight = self.first
+        out = weight * p
+        v = p
+        for k in range(1, self.terms + 1):
+            nxt = v * self.stay
+            nxt[1:] += v[:-1] * self.up
+            nxt[:-1] += v[1:] * self.down
+            v = nxt
+            weight *= self.x / k
+            out += weight * v
+        return out
 
 
 def interval_performance(p0: np.ndarray, lam: np.ndarray, dt: float, c: int, mu: float,
@@ -135,13 +145,17 @@ def interval_performance(p0: np.ndarray, lam: np.ndarray, dt: float, c: int, mu:
     p = p0.copy()
     ok = np.zeros(len(waits_min))
     wait_sum = arrivals = 0.0
+    chains: dict[tuple[float, int], _Uniformised] = {}  # cells of equal rate share their coefficients
     for rate in lam:
         if rate <= 0 and p[0] >= 1 - 1e-15:
             continue
         sub = max(1, int(math.ceil((rate + c * mu) * dt)))
         h = dt / sub
+        chain = chains.get((float(rate), sub))
+        if chain is None:
+            chain = chains[(float(rate), sub)] = _Uniformised(k_max, rate, c, mu, h)
         for _ in range(sub):
-            q = _step(p, rate, c, mu, h)
+            q = chain.step(p)
             seen = 0.5 * (p + q)
             a = rate * h
             ok += a * (within @ seen)
@@ -154,29 +168,55 @@ def interval_performance(p0: np.ndarray, lam: np.ndarray, dt: float, c: int, mu:
 
 
 def staff_for_interval(p0: np.ndarray, lam: np.ndarray, dt: float, mu: float, service_levels, max_mean_wait_min,
-                       c_max: int) -> tuple[int, np.ndarray]:
-    """Fewest staff (1 .. ``c_max``) meeting every criterion for the interval's tickets; and the law they leave."""
+                       c_max: int, start: int | None = None) -> tuple[int, np.ndarray]:
+    """Fewest staff (1 .. ``c_max``) meeting every criterion for the interval's tickets; and the law they leave.
+
+    Meeting the targets is monotone in ``c``: the answer is bisected on ``1 .. c_max`` (``c_max`` if even it
+    fails), or, from a ``start`` (e.g. the previous interval's answer), bracketed by galloping from it and
+    then bisected: the same answer with fewer (and cheaper) runs of the chain.
+    """
     waits = tuple(w for w, _ in service_levels) or (1.0,)
+    runs: dict[int, tuple[bool, np.ndarray]] = {}
 
     def good(c):
-        sl, wq, _, p = interval_performance(p0, lam, dt, c, mu, waits)
-        fine = all(sl[i] >= min(f, 0.999) for i, (_, f) in enumerate(service_levels))
-        if max_mean_wait_min is not None:
-            fine = fine and wq <= max_mean_wait_min
-        return fine, p
+        if c not in runs:
+            sl, wq, _, p = interval_performance(p0, lam, dt, c, mu, waits)
+            fine = all(sl[i] >= min(f, 0.999) for i, (_, f) in enumerate(service_levels))
+            if max_mean_wait_min is not None:
+                fine = fine and wq <= max_mean_wait_min
+            runs[c] = (fine, p)
+        return runs[c]
 
-    lo, hi = 1, max(1, c_max)
-    fine, p_hi = good(hi)
-    if not fine:
-        return hi, p_hi
-    while lo < hi:                                      # meeting the targets is monotone in c
+    top = max(1, c_max)
+    if start is None:
+        lo, hi = 1, top
+        if not good(hi)[0]:
+            return hi, good(hi)[1]
+    else:
+        start = min(max(1, start), top)
+        if good(start)[0]:                              # gallop down
+            hi, step = start, 1
+            while hi - step >= 1 and good(hi - step)[0]:
+                hi, step = hi - step, 2 * step
+            lo = max(1, hi - step)
+            if lo < hi and not good(lo)[0]:
+                lo += 1
+        else:                                           # gallop up
+            lo, step = start + 1, 1
+            while True:
+                hi = min(top, lo - 1 + step)
+                if good(hi)[0]:
+                    break
+                if hi == top:
+                    return hi, good(hi)[1]
+                lo, step = hi + 1, 2 * step
+    while lo < hi:
         mid = (lo + hi) // 2
-        fine, p = good(mid)
-        if fine:
-            hi, p_hi = mid, p
+        if good(mid)[0]:
+            hi = mid
         else:
             lo = mid + 1
-    return hi, p_hi
+    return hi, good(hi)[1]
 
 
 def _states(flow: StationFlow, a: float, b: float) -> int:
@@ -185,8 +225,12 @@ def _states(flow: StationFlow, a: float, b: float) -> int:
     return int(min(MAX_STATES, total + 10 * math.sqrt(total + 1) + 40))
 
 
-def transient_requirements(scenario: Scenario, grid_min: int = 15) -> Requirements:
+def transient_requirements(scenario: Scenario, grid_min: int = 15, warm_search: bool = True) -> Requirements:
     """Time-varying requirements, with the intervals after each opening staffed from the transient queue.
+
+    Each interval's search starts from the previous interval's answer (the first from the time-varying
+    requirement); ``warm_search=False`` bisects every interval on ``1 .. windows`` (the slower reference:
+    the same numbers).
 
     Examples
     --------
@@ -197,7 +241,7 @@ def transient_requirements(scenario: Scenario, grid_min: int = 15) -> Requiremen
     >>> int(r.station_target("counter")[0]) < s.stations["counter"].windows     # the batch no longer fills every window
     True
     """
-    base = time_varying_requirements(scenario, "time_varying", grid_min, opening_batch=False)
+    base = time_varying_requirements(scenario, "time_varying", grid_min, opening_batch=False, warm_search=warm_search)
     flows = station_flows(scenario)
     h = scenario.hours
     pooled = {s: v.copy() for s, v in base.pooled_staff.items()}
@@ -217,15 +261,19 @@ def transient_requirements(scenario: Scenario, grid_min: int = 15) -> Requiremen
             k_states = _states(flow, session.start, session.start + TRANSIENT_HORIZON_MIN + h.interval_min)
             p = np.zeros(k_states + 1)
             p[0] = 1.0
+            start = None
             for iv in horizon:
                 a, b = max(iv, session.start), min(iv + h.interval_min, end_ticket)
                 if b <= a:
                     continue
                 i0, i1 = int(round((a - flow.t0) / flow.dt)), int(round((b - flow.t0) / flow.dt))
                 lam = flow.mass[max(i0, 0):max(i1, 0)] / flow.dt
-                c, p = staff_for_interval(p, lam, flow.dt, mu, crit.service_levels, crit.max_mean_wait_min,
-                                          scenario.stations[station].windows)
                 sel = (base.period_interval_min == iv) & (base.kinds() == "ticket")
+                if warm_search and start is None and sel.any():
+                    start = int(base.pooled_staff[station][sel].max())
+                c, p = staff_for_interval(p, lam, flow.dt, mu, crit.service_levels, crit.max_mean_wait_min,
+                                          scenario.stations[station].windows, start if warm_search else None)
+                start = c
                 pooled[station][sel] = c
                 detail[(station, float(iv))] = c
     return replace(base, method="transient", pooled_staff=pooled)

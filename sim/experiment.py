@@ -11,13 +11,16 @@ histogram, and labels them into pandas frames only when ``tables`` is read.
 Executors
 ---------
 ``workers=1``            this process
-``workers=N`` (0 = all)  a local process pool
+``workers=N`` (0 = all)  a local process pool, kept for the next experiment of the process (the
+                         optimiser runs hundreds of short experiments; starting a pool for each
+                         cost about a quarter of its CPU), shut down at exit or when an experiment fails
 ``dask="local"``         a Dask LocalCluster of ``workers`` processes (the ``dask`` extra)
 ``dask="tcp://host:8786"`` an existing Dask scheduler
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -110,6 +113,36 @@ def _one(args) -> tuple[int, dict, tuple, EventLog | None]:
     return rep, tables, hist, (log if keep_log else None)
 
 
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def shutdown_pools() -> None:
+    """Stop the kept process pools (at exit, or after a failed experiment: a broken pool is never reused)."""
+    pools = list(_POOLS.values())
+    _POOLS.clear()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown_pools)
+
+
+def _pooled(tasks: list, workers: int):
+    """``_one`` of every task in a kept pool of ``workers`` processes, in task order.
+
+    Results depend only on each task's ``(seed, replication)``, never on the
+    pool, so reusing it changes no number.
+    """
+    pool = _POOLS.get(workers)
+    if pool is None:
+        pool = _POOLS[workers] = ProcessPoolExecutor(max_workers=workers)
+    try:
+        yield from pool.map(_one, tasks, chunksize=max(1, min(8, len(tasks) // (4 * workers))))
+    except BaseException:  # interrupted, or a worker died: never leave it running nor reuse it
+        shutdown_pools()
+        raise
+
+
 def _dask_results(tasks, address: str, workers: int, progress=None) -> list:
     """Run the tasks on a Dask cluster and return their results in task order."""
     try:
@@ -180,10 +213,8 @@ def run_experiment(scenario: Scenario, replications: int | None = None, seed: in
         for task in tasks:
             collect(_one(task))
     else:
-        chunk = max(1, min(8, replications // (4 * workers)))
-        with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
-            for result in pool.map(_one, tasks, chunksize=chunk):
-                collect(result)
+        for result in _pooled(tasks, workers):
+            collect(result)
     return ExperimentResult(scenario, seed, replications, store, logs if keep_logs else None,
                             time.perf_counter() - started)
 
@@ -205,8 +236,7 @@ def extend_experiment(result: ExperimentResult, replications: int, workers: int 
         for task in tasks:
             store.add(*_one(task)[:3])
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-            for rep, tables, hist, _ in pool.map(_one, tasks, chunksize=max(1, min(8, len(tasks) // (4 * workers)))):
-                store.add(rep, tables, hist)
+        for rep, tables, hist, _ in _pooled(tasks, workers):
+            store.add(rep, tables, hist)
     return ExperimentResult(result.scenario, result.seed, replications, store, None,
                             result.wall_time_s + time.perf_counter() - started)

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .fields import Clock, Code, Frozen, TimeSpan
 
@@ -95,9 +95,34 @@ class ShiftTemplate(Frozen):
     max_staff: Annotated[int, Field(ge=0)] | None = Field(
         None, description="most staff on this template in total (e.g. part-time contracts available)")
     outside_opening_hours: bool = Field(False, description="allow patterns starting before opening or ending after closing")
+    days: Annotated[list[Annotated[str, Field(min_length=3, max_length=10)]], Field(min_length=1, max_length=400)] \
+        | None = Field(None, description="the horizon days this template is for: weekday names (Mon .. Sun) or "
+                                         "dates YYYY-MM-DD (default: every day whose hours it fits)")
+
+    @field_validator("days")
+    @classmethod
+    def _known_days(cls, v):
+        from .horizon import parse_day
+
+        for text in v or ():
+            parse_day(text)
+        return v
 
     def lengths_min(self) -> list[int]:
         return [self.length_min] if isinstance(self.length_min, int) else list(self.length_min)
+
+    def is_for(self, day) -> bool:
+        """Is the template offered on horizon ``day`` (a :class:`sim.horizon.Day`)? A weekday name matches
+        every day of that weekday, a date that date."""
+        if self.days is None:
+            return True
+        from .horizon import parse_day
+
+        for text in self.days:
+            weekday, date = parse_day(text)
+            if (date is None and weekday == day.weekday) or (date is not None and date == day.date):
+                return True
+        return False
 
 
 class WindowsOpenAtLeast(Frozen):

@@ -26,6 +26,11 @@ An optional ``staff_list:`` block of a scenario:
   ``skills_held``               a person works only at stations where they hold a skill
                                 needed there, and serves only the steps they hold
   ============================  ===================================================
+
+  Pro rata: over a horizon of ``D`` calendar days the late and Saturday
+  limits are ``ceil(max * D / per_days)`` (``max: 4, per_days: 28``, four
+  Saturdays a month, is at most 1 in a 7-day week); duties before or after
+  the horizon are not seen (an approximation, stated on the roster page).
 * ``duty_kinds``: a shift starting before ``early_start_before`` is an early
   duty, one ending after ``late_end_after`` a late duty.
 * ``plan``: how the roster is planned: the requirement method per day, the

@@ -1,7 +1,7 @@
 """The week simulated: each open day with the people actually rostered on it.
 
-Input is plain data (one :class:`Duty` per person and day: shift times and
-station), so the simulator knows nothing of the optimiser. Each day is its
+Input is plain data (one :class:`Duty` per person and day: shift times,
+station and window group), so the simulator knows nothing of the optimiser. Each day is its
 one-day scenario (:mod:`sim.week_days`); its staff are the rostered people
 with their own skills and speeds (those usable at their station, in the order
 the person's skills are listed). Replication ``r`` of day ``d``:
@@ -57,6 +57,7 @@ class Duty:
     start_min: float
     end_min: float
     breaks: tuple[tuple[float, float], ...] = ()
+    window_group: str | None = None     # seated in this window group of the station (e.g. the green channel)
 
     def work_periods_min(self) -> tuple[tuple[float, float], ...]:
         periods, t = [], self.start_min
@@ -96,7 +97,7 @@ def planned_staff(day: Scenario, people: list, duties: list[Duty]) -> list[tuple
         out.append((StaffDay(staff_id=person.id, staff_type=person.staff_type, station=duty.station, shift=duty.shift,
                              skills=usable, speed=tuple(skills[k] for k in usable),
                              periods_min=duty.work_periods_min(), cost_per_hour=stype.cost_per_hour,
-                             overtime_factor=stype.overtime_factor), i))
+                             overtime_factor=stype.overtime_factor, window_group=duty.window_group), i))
     return out
 
 

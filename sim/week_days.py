@@ -3,14 +3,12 @@
 Each open day of ``scenario.horizon`` becomes a frozen one-day ``Scenario``
 (validated by the simulator's own checks): the shared scenario with the
 day's hours, volume factors, profile, windows and targets. Shift templates
-that have no shift inside the day's hours are left out of that day's
-``optimise:`` block (a full-day template on a Saturday half day), and the
-day's ``shift_patterns``/``roster`` are placeholders: who works that day
-comes from the week's roster.
-
-Simplification: window groups (a green channel, dealer windows) are not
-planned per person; a day scenario seats everyone at the station's windows
-(its groups are dropped, and a cover rule on a group counts the station).
+that are not for the day (their ``days``) or have no shift inside the day's
+hours are left out of that day's ``optimise:`` block (a full-day template on
+a Saturday half day, a Saturday template on a weekday), and the day's
+``shift_patterns``/``roster`` are placeholders: who works that day comes
+from the week's roster. Window groups (a green channel, dealer windows) and
+the cover rules on them are kept: the week's roster seats people in them.
 
 ``check_week`` returns ``[(path, message)]`` findings placed in the YAML
 document, in the style of :mod:`sim.checks`.
@@ -52,8 +50,18 @@ def _fits(t, open_min: float, close_min: float) -> bool:
     return any(open_min <= s and s + n <= close_min for s in t.start.times_min() for n in t.lengths_min())
 
 
-def day_data(scenario: Scenario, day: Day) -> dict:
-    """The one-day scenario of ``day`` as plain data (validated by :func:`day_scenario`)."""
+def _offered(t, day: Day, open_min: float, close_min: float) -> bool:
+    """Template ``t`` is offered on ``day``: it is for that day (its ``days``) and fits the day's hours."""
+    return t.is_for(day) and _fits(t, open_min, close_min)
+
+
+def day_data(scenario: Scenario, day: Day, keep_roster: bool = False) -> dict:
+    """The one-day scenario of ``day`` as plain data (validated by :func:`day_scenario`).
+
+    ``keep_roster``: keep the file's own ``shift_patterns`` and ``roster`` (``queueplan run --day``) instead
+    of the open-day pattern and an empty roster for the week's roster to fill. Window groups are kept
+    either way (the week's roster seats people in them).
+    """
     data = scenario.model_dump(mode="json", exclude={"horizon", "staff_list"})
     data["name"] = f"{scenario.name}-{day.day}"
     hours = data["hours"]
@@ -75,7 +83,6 @@ def day_data(scenario: Scenario, day: Day) -> dict:
     if day.profile is not None:
         arrivals["profile"] = [p.model_dump(mode="json") for p in day.profile]
     for name, st in data["stations"].items():
-        st["window_groups"] = {}
         if name in day.windows:
             st["windows"] = day.windows[name]
     if day.targets is not None:
@@ -83,15 +90,16 @@ def day_data(scenario: Scenario, day: Day) -> dict:
     sessions = hours["sessions"]
     open_txt, close_txt = sessions[0]["start"], sessions[-1]["end"]
     gaps = [{"start": a["end"], "end": b["start"]} for a, b in zip(sessions, sessions[1:])]
+    if keep_roster:
+        return data
     data["shift_patterns"] = {"OPEN": {"start": open_txt, "end": close_txt, "breaks": gaps}}
     data["roster"] = []
     opt = data.get("optimise")
     if opt is not None and scenario.optimise is not None:
         open_min, close_min = sessions_min(day, scenario)
         opt["shift_templates"] = {tid: t for tid, t in opt["shift_templates"].items()
-                                  if _fits(scenario.optimise.shift_templates[tid], open_min, close_min)}
+                                  if _offered(scenario.optimise.shift_templates[tid], day, open_min, close_min)}
         for r in opt.get("cover_rules", []):
-            r["window_group"] = None
             if r["when"] != "always":
                 r["when"]["windows_open_at_least"] = min(r["when"]["windows_open_at_least"],
                                                          data["stations"][r["station"]]["windows"]) \
@@ -146,11 +154,49 @@ def check_week(s: Scenario) -> list[Finding]:
                     errors.append((path, f"the day's scenario is not valid: {p.field + ': ' if p.field else ''}{p.message}"))
             if s.optimise is not None:
                 o, c = sessions_min(d, s)
-                if not any(_fits(t, o, c) for t in s.optimise.shift_templates.values()):
-                    errors.append((path, f"no shift template of the optimise block fits the day's hours "
-                                         f"{format_clock(o)}-{format_clock(c)}"))
+                if not any(_offered(t, d, o, c) for t in s.optimise.shift_templates.values()):
+                    errors.append((path, f"no shift template of the optimise block is for {d.day} and fits the "
+                                         f"day's hours {format_clock(o)}-{format_clock(c)}"))
     if errors:
         return errors
     if s.staff_list is not None:
         errors += check_staff_list(s)
     return errors
+
+
+def week_run_note(scenario: Scenario, code: str | None) -> str:
+    """What ``queueplan run`` simulates of a week scenario, in one sentence (terminal and report)."""
+    if code is None:
+        others = ", ".join(d.day for d in scenario.horizon.days if not d.closed)
+        return ("A week scenario: this run simulates the file's shared day (its hours, roster and demand, no day "
+                f"factor) only; use queueplan roster for the week, or --day NAME ({others}).")
+    return (f"A week scenario: this run simulates {code} only (its hours and demand, the file's roster); "
+            "use queueplan roster for the week.")
+
+
+def simulated_day(scenario: Scenario, code: str | None, source: str) -> Scenario:
+    """The one-day scenario ``queueplan run`` simulates from a week file: day ``code`` of the horizon with
+    the file's own roster (``code=None``: the file's shared day, no day factor), its description saying
+    so. A scenario without a horizon is returned unchanged (``code`` must then be None).
+
+    Raises ``sim.loading.ScenarioError`` (field ``--day``) for a day not in the horizon, a closed day, or a
+    roster that does not fit the day.
+    """
+    from .loading import Problem, ScenarioError, scenario_from_dict
+
+    if scenario.horizon is None:
+        if code is not None:
+            raise ScenarioError([Problem(source, None, "--day", "the scenario has no horizon: it is one day")])
+        return scenario
+    days = {d.day: d for d in scenario.horizon.days}
+    if code is None:
+        data = scenario.model_dump(mode="json", exclude={"horizon", "staff_list"})
+    else:
+        if code not in days:
+            raise ScenarioError([Problem(source, None, "--day", f"'{code}' is not a day of the horizon "
+                                                               f"(days: {', '.join(days)})")])
+        if days[code].closed:
+            raise ScenarioError([Problem(source, None, "--day", f"the hall is closed on {code}")])
+        data = day_data(scenario, days[code], keep_roster=True)
+    data["description"] = week_run_note(scenario, code) + (" " + scenario.description if scenario.description else "")
+    return scenario_from_dict(data, source=f"{source} --day {code}" if code else source)

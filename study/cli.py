@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="also write the simulated days (one per replication, consecutive working days from "
                           "--log-start) as a ticket-system export (.csv with Chinese headers, or .xlsx)")
     run.add_argument("--log-start", default="2026-01-05", help="date of the first simulated day (default 2026-01-05)")
+    run.add_argument("--day", metavar="NAME", help="a week scenario: simulate this day of its horizon (Mon, "
+                                                   "2026-03-03 ...) with the file's roster (default: the file's "
+                                                   "shared day); queueplan roster plans the whole week")
 
     val = sub.add_parser("validate", help="check a scenario file and report every problem")
     val.add_argument("scenario", help="scenario YAML file")
@@ -148,7 +151,12 @@ def _cmd_run(args) -> int:
     from .runs.folders import default_run_dir, reserve
     from .runs.write import write_run
 
-    scenario = _load(args.scenario, getattr(args, "lang", "en"))
+    from sim.week_days import simulated_day, week_run_note
+
+    week = _load(args.scenario, getattr(args, "lang", "en"))
+    scenario = simulated_day(week, args.day, args.scenario)
+    if week.horizon is not None:
+        print(f"note: {week_run_note(week, args.day)}", file=sys.stderr)
     reps = args.reps or scenario.experiment.replications
     seed = scenario.experiment.seed if args.seed is None else args.seed
     workers = args.workers or (os.cpu_count() or 1)

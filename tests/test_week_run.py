@@ -86,6 +86,7 @@ def test_roster_command_end_to_end(tmp_path, capsys):
         assert starts and all(s.date().isoformat() in plan["calendar_dates"] for s in starts)
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "&lt;b&gt;李伟&lt;/b&gt;" in html and "<b>李伟</b>" not in html
+    assert "Saturday duties per 7 days = at most 1 in this 7-day horizon (pro rata, rounded up" in html
     assert plan["milp"]["cost"]["status"] in ("optimal", "time_limited")
     assert plan["milp"]["cost"]["variables"] > 0 and plan["simulation"]["out_of_sample"]
     assert plan["simulation"]["seed"] != plan["simulation"]["planning_seed"]
@@ -125,3 +126,27 @@ def test_city_week_runs(tmp_path):
     assert plan["people"] == 66
     if plan["milp"]["cost"]["status"] != "optimal":
         assert not plan["cost_proven_least"] and plan["milp"]["cost"]["gap"] is not None
+
+
+def test_run_on_a_week_file_says_which_day_it_simulates(tmp_path, capsys):
+    data = _toy()
+    data["roster"] = [{"staff_type": "clerk", "shift": "DAY", "station": "counter", "count": 3},
+                      {"staff_type": "clerk", "shift": "DAY", "station": "inspection", "count": 1}]
+    data["experiment"]["replications"] = 2
+    path = tmp_path / "week.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert main(["run", str(path), "--day", "Mon", "--out", str(tmp_path / "mon"), "--no-report"]) == 0
+    assert "this run simulates Mon only" in capsys.readouterr().err
+    mon = json.loads((tmp_path / "mon" / "manifest.json").read_text(encoding="utf-8"))["scenario"]
+    assert mon["description"].startswith("A week scenario: this run simulates Mon only")
+    assert mon["arrivals"]["multipliers"] == [{"name": "day_of_week", "factor": 1.1}]     # Monday's demand
+    assert [r["count"] for r in mon["roster"]] == [3, 1]                                # the file's roster
+    assert main(["run", str(path), "--out", str(tmp_path / "base"), "--no-report"]) == 0
+    err = capsys.readouterr().err
+    assert "simulates the file's shared day" in err and "--day NAME (Mon, Tue, Wed)" in err
+    base = json.loads((tmp_path / "base" / "manifest.json").read_text(encoding="utf-8"))["scenario"]
+    assert base["arrivals"]["multipliers"] == []
+    for bad, message in (("Sun", "not a day of the horizon"), ("Wed", "")):   # Wed: 08:00-12:00, DAY is 8 hours
+        assert main(["run", str(path), "--day", bad, "--out", str(tmp_path / bad)]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and not (tmp_path / bad).exists()

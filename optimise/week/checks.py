@@ -11,7 +11,8 @@ import math
 
 from sim.staff_list_checks import person_skills
 
-from .model import limits, stations_for
+from .limits import limits
+from .seats import stations_for
 from .solve import WeekRoster
 
 MINUTES_PER_DAY = 1440.0
@@ -39,8 +40,8 @@ def violations(roster: WeekRoster) -> list[str]:
                 continue
             if a.day in p.absences():
                 out.append(f"{p.id}: rostered on {a.day} but unavailable ({p.absences()[a.day]})")
-            if a.station not in stations_for(pl.scenario, pl.settings, p, rules):
-                out.append(f"{p.id}: station {a.station} not allowed (or no skill held there) on {a.day}")
+            if a.seat not in stations_for(pl.scenario, pl.settings, p, rules):
+                out.append(f"{p.id}: seat {a.seat} not allowed (or no skill held there) on {a.day}")
             if a.template in p.forbidden_shifts:
                 out.append(f"{p.id}: forbidden shift {a.template} on {a.day}")
             if rules.skills_held.enabled:

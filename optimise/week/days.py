@@ -43,26 +43,44 @@ class DayPlan:
         return self.day.scenario
 
 
-def _plan(task) -> DayPlan:
-    wd, method = task
-    if wd.closed:
-        return DayPlan(wd, None)
-    day = wd.scenario
-    settings = day.optimise
-    req = None if method == "min_staff_only" else compute_requirements(day, method, settings.grid_min)
-    return DayPlan(wd, settings, generate_patterns(day, settings), req, dict(wd.day.min_staff))
+def _requirements(task) -> Requirements | None:
+    day, method = task
+    return None if method == "min_staff_only" else compute_requirements(day, method, day.optimise.grid_min)
+
+
+def demand_key(day: Scenario) -> str:
+    """What a day's requirements depend on: its whole one-day scenario except its name (days with the same
+    factors, hours and windows, e.g. Tuesday and Thursday at 0.95, share one computation)."""
+    return day.model_copy(update={"name": "day"}).model_dump_json()
 
 
 def day_plans(scenario: Scenario, method: str | None = None, workers: int = 1) -> list[DayPlan]:
     """One :class:`DayPlan` per day of the horizon (closed days have no patterns and no requirement).
 
-    ``workers > 1`` computes the days' requirements in a process pool (the same numbers in any case).
+    The requirements are computed once per distinct day (:func:`demand_key`); ``workers > 1`` computes the
+    distinct days in a process pool (the same numbers in any case).
     """
     method = method or (scenario.staff_list.plan.requirements if scenario.staff_list else "transient")
-    tasks = [(wd, method) for wd in week_days(scenario)]
-    busy = sum(1 for wd, _ in tasks if not wd.closed)
+    days = week_days(scenario)
+    keys = {wd.index: demand_key(wd.scenario) for wd in days if not wd.closed}
+    distinct = {}
+    for wd in days:
+        if not wd.closed:
+            distinct.setdefault(keys[wd.index], wd.scenario)
+    tasks = [(day, method) for day in distinct.values()]
     workers = (os.cpu_count() or 1) if workers == 0 else workers
-    if workers <= 1 or busy <= 1 or method == "min_staff_only":
-        return [_plan(t) for t in tasks]
-    with ProcessPoolExecutor(max_workers=min(workers, busy)) as pool:
-        return list(pool.map(_plan, tasks))
+    if workers <= 1 or len(tasks) <= 1 or method == "min_staff_only":
+        reqs = [_requirements(t) for t in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+            reqs = list(pool.map(_requirements, tasks))
+    by_key = dict(zip(distinct, reqs))
+    plans = []
+    for wd in days:
+        if wd.closed:
+            plans.append(DayPlan(wd, None))
+            continue
+        day = wd.scenario
+        plans.append(DayPlan(wd, day.optimise, generate_patterns(day, day.optimise), by_key[keys[wd.index]],
+                             dict(wd.day.min_staff)))
+    return plans

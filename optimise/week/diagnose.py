@@ -23,7 +23,8 @@ from sim.scenario import Scenario
 from sim.staff_list_checks import person_skills
 
 from .days import DayPlan
-from .model import build_roster_model, capped_targets, stations_for
+from .model import build_roster_model, capped_targets
+from .seats import stations_for
 
 
 def _who(people) -> str:

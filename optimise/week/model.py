@@ -19,9 +19,18 @@ allocation groups ``g`` = people with the same skills and speeds at ``s``.
 ``full[d, j, p] = 1`` when pattern ``j`` is on duty through the part of ``p``
 in the ticket hours, ``any[d, j, p] = 1`` when it is on duty at some moment of ``p``.
 
-Variables: ``x[i, d, j, s]`` binary (only where ``i`` is available on ``d``,
-may work ``j`` (staff type, not forbidden) and ``s`` (listed, and holding a
-skill needed there when ``skills_held`` is on)); ``y[g, d, s, q, p] >= 0``
+Seats: a station ``s``, or one of its window groups ``s/h`` (the green
+channel ``counter/green``: a person is planned into the group, not just the
+station). Variables: ``x[i, d, j, s]`` binary, ``s`` a seat (only where ``i``
+is available on ``d``, may work ``j`` (staff type, not forbidden) and ``s``
+(listed, holding a skill needed there when ``skills_held`` is on, and one of
+the group's ``skills`` if it lists any)). Staff in a group whose
+``when_idle`` is ``help_others`` count toward the station's requirements
+(pool, skills, min_staff) as in the one-day MILP; others only toward the
+group's own cover rules. A group that cover rules staff seats only the staff
+types they name (:func:`optimise.week.seats.stations_for`), and group seats
+no optimal roster needs are left out (:func:`optimise.week.seats.useless_group_seats`).
+``y[g, d, s, q, p] >= 0``
 the on-duty staff of group ``g`` allocated to skill ``q``; binaries ``r[i, d]``
 (a two-day rest starting on ``d``) and ``z[r, d, p]`` (a conditional cover
 rule is triggered). ``w[i, d] = sum_{j,s} x[i, d, j, s]`` (works on ``d``).
@@ -32,9 +41,11 @@ rule is triggered). ``w[i, d] = sum_{j,s} x[i, d, j, s]`` (works on ``d``).
     d{d}_cover_{s}_{q}_{p}:   sum_g y[g, d, s, q, p] / speed[g, q] >= T[d, s, q, p]
     d{d}_pool_{s}_{p}:        sum_{i, j} full x[i, d, j, s] >= T[d, s, p]
     d{d}_min_staff_{s}_{p}:   sum_{i, j} full x[i, d, j, s] >= min_staff[d, s]       (ticket periods)
-    d{d}_windows_{s}_{p}:     sum_{i, j} any x[i, d, j, s] <= windows[d, s]
+    d{d}_windows_{s}_{p}:     sum_{i, j} any x[i, d, j, s] <= windows[d, s] - sum_h windows[s, h]   (ordinary seats)
+    d{d}_windows_{s}_{h}_{p}: sum_{i, j} any x[i, d, j, s/h] <= windows[s, h]                 (window group h)
     d{d}_template_{t}:        sum_{i, j in t, s} x <= max_staff[t]
     d{d}_rule_{r}_{p}:        the cover rules of the optimise block, as in the one-day MILP
+                              (a rule with a window_group counts the people in that group's seats only)
     one_shift_{i}_{d}:        w[i, d] <= 1
     max_hours_{i}:            sum paid x[i, ...] <= H[i] * days / 7
     min_hours_{i}:            sum paid x[i, ...] >= share H[i] days / 7     (x used[i] if only_if_rostered)
@@ -67,7 +78,6 @@ and the person.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,12 +85,13 @@ import pulp
 
 from sim.clock import format_clock
 from sim.scenario import Scenario
-from sim.staff_list import Rules
 from sim.staff_list_checks import person_skills
 
 from ..settings import PatternOption
 from .days import DayPlan
 from .grid import DayGrid, day_grid
+from .limits import limits
+from .seats import seat, serves_all, split_seat, stations_for, useless_group_seats
 
 SLACK_COST = 1000.0
 MINUTES_PER_DAY = 1440.0
@@ -124,17 +135,6 @@ class RosterModel:
                 "constraints": constraint_count(self.problem)}
 
 
-def stations_for(scenario: Scenario, settings, person, rules: Rules) -> list[str]:
-    """Stations where ``person`` may be rostered."""
-    needed: dict[str, set[str]] = {s: set() for s in scenario.stations}
-    for code, svc in scenario.services.items():
-        for st in svc.steps:
-            needed[st.station].add(st.skill or code)
-    skills = set(person_skills(scenario, person))
-    listed = person.stations or settings.stations.get(person.staff_type, list(scenario.stations))
-    return [s for s in listed if s in needed and (not rules.skills_held.enabled or needed[s] & skills)]
-
-
 def capped_targets(plan: DayPlan, station: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The day's pooled and per-skill targets at ``station``; with ``beyond_limits: fill`` (the default) a
     pooled target above the day's windows is capped at the windows and its skill targets scaled alike
@@ -145,15 +145,6 @@ def capped_targets(plan: DayPlan, station: str) -> tuple[np.ndarray, dict[str, n
         return pool, skill_t
     scale = np.where(pool > windows, windows / np.maximum(pool, 1), 1.0)
     return np.minimum(pool, windows), {q: t * scale for q, t in skill_t.items()}
-
-
-def limits(scenario: Scenario, person, calendar_days: int) -> dict[str, float]:
-    """The numeric limits of the rules for one person over the horizon."""
-    r, weeks = scenario.staff_list.rules, (scenario.horizon.weeks() if scenario.horizon else 1.0)
-    return {"max_hours": person.contract.weekly_hours * weeks,
-            "min_hours": r.min_weekly_hours.share_of_contract * person.contract.weekly_hours * weeks,
-            "late": math.ceil(r.max_late_duties.max * calendar_days / r.max_late_duties.per_days - 1e-9),
-            "saturday": math.ceil(r.max_saturday_duties.max * calendar_days / r.max_saturday_duties.per_days - 1e-9)}
 
 
 def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str | None = None) -> RosterModel:
@@ -195,13 +186,19 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
         d = pl.day.index
         grids[d] = day_grid(pl)
         patterns[d] = {o.name: o for o in pl.patterns}
+        seats = {i: stations_for(pl.scenario, pl.settings, person, rules) for i, person in enumerate(people)
+                 if pl.code not in person.absences()}
+        useless = useless_group_seats(pl, {i: people[i].staff_type for i in seats}, seats)
         for i, person in enumerate(people):
-            if pl.code in person.absences():
+            if i not in seats:
                 continue
-            for s in stations_for(pl.scenario, pl.settings, person, rules):
+            for s in seats[i]:
+                if (person.staff_type, s) in useless:
+                    continue
                 for o in pl.patterns:
                     if o.allows(person.staff_type) and o.template not in person.forbidden_shifts:
-                        x[(i, d, o.name, s)] = _var(prob, f"x_{person.id}_d{d}_{o.name}_{s}", "Binary")
+                        x[(i, d, o.name, s)] = _var(prob, f"x_{person.id}_d{d}_{o.name}_{s.replace('/', '_')}",
+                                                    "Binary")
     rate = {i: scenario.staff_types[p.staff_type].cost_per_hour for i, p in enumerate(people)}
     cost = pulp.lpSum(rate[i] * patterns[d][j].paid_hours * v for (i, d, j, s), v in x.items())
 
@@ -212,12 +209,16 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
         d, g, day = pl.day.index, grids[pl.day.index], pl.scenario
         tag = f"d{d}"
         mine = by_day.get(d, [])
-        at: dict[str, list] = {}
+        at: dict[str, list] = {}          # station -> duties in the seats counting toward its requirements
+        in_seat: dict[str, list] = {}     # seat -> duties
         for key, v in mine:
-            at.setdefault(key[3], []).append((key, v))
+            in_seat.setdefault(key[3], []).append((key, v))
+            if serves_all(day, key[3]):
+                at.setdefault(split_seat(key[3])[0], []).append((key, v))
 
-        def on_duty(s, k, types=None):
-            return pulp.lpSum(v for (i, _, j, _), v in at.get(s, ()) if g.full[j][k]
+        def on_duty(s, k, types=None, seat_text=None):
+            duties = at.get(s, ()) if seat_text is None else in_seat.get(seat_text, ())
+            return pulp.lpSum(v for (i, _, j, _), v in duties if g.full[j][k]
                               and (types is None or people[i].staff_type in types))
 
         if pl.req is not None:
@@ -260,10 +261,14 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
                 add_ge(on_duty(s, k), n, f"{tag}_min_staff_{s}_{t}",
                        {"kind": "min_staff", "day": pl.code, "station": s, "period": float(g.periods[k]), "required": n})
         for s, st in day.stations.items():
-            for k in range(len(g.periods)):
-                used = [v for (_, _, j, _), v in at.get(s, ()) if g.anyc[j][k]]
-                if len(used) > st.windows:
-                    prob.addConstraint(pulp.lpSum(used) <= st.windows, f"{tag}_windows_{s}_{_hhmm(g.periods[k])}")
+            seat_windows = {s: st.windows - sum(grp.windows for grp in st.window_groups.values()),
+                            **{seat(s, gname): grp.windows for gname, grp in st.window_groups.items()}}
+            for place, limit in seat_windows.items():
+                for k in range(len(g.periods)):
+                    used = [v for (_, _, j, _), v in in_seat.get(place, ()) if g.anyc[j][k]]
+                    if len(used) > limit:
+                        prob.addConstraint(pulp.lpSum(used) <= limit,
+                                           f"{tag}_windows_{place.replace('/', '_')}_{_hhmm(g.periods[k])}")
         for tid, tmpl in pl.settings.shift_templates.items():
             if tmpl.max_staff is not None:
                 used = [v for (_, _, j, _), v in mine if patterns[d][j].template == tid]
@@ -273,14 +278,17 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
             s = rule.station
             for k in g.ticket_idx:
                 t = _hhmm(g.periods[k])
-                have = on_duty(s, k, set(rule.staff_types))
+                have = on_duty(s, k, set(rule.staff_types),
+                               seat(s, rule.window_group) if rule.window_group else None)
                 info = {"kind": "cover_rule", "rule": rule.id, "day": pl.code, "station": s,
                         "period": float(g.periods[k]), "required": rule.min_staff}
                 if rule.when == "always":
                     add_ge(have, rule.min_staff, f"{tag}_rule_{rule.id}_{t}", info)
                 else:
                     z = _var(prob, f"z_{tag}_{rule.id}_{t}", "Binary")
-                    prob.addConstraint(on_duty(s, k) <= rule.when.windows_open_at_least - 1
+                    prob.addConstraint(pulp.lpSum(v for place in in_seat if split_seat(place)[0] == s
+                                                  for (_, _, j, _), v in in_seat[place] if g.full[j][k])
+                                       <= rule.when.windows_open_at_least - 1
                                        + day.stations[s].windows * z, f"{tag}_rule_{rule.id}_{t}_trigger")
                     add_ge(have - rule.min_staff * z, 0, f"{tag}_rule_{rule.id}_{t}", info)
 

@@ -21,6 +21,7 @@ from sim.scenario import Scenario
 from ..shifts import make_solver
 from .days import DayPlan, day_plans
 from .model import RosterModel, add_fairness, build_roster_model
+from .seats import seat, split_seat
 
 
 WARM_START_FROM_VARIABLES = 3000   # larger weeks start from a relax-and-fix roster
@@ -56,6 +57,12 @@ class Assignment:
     paid_hours: float
     station: str
     cost: float
+    window_group: str | None = None    # the station's window group the person sits in (None: ordinary seats)
+
+    @property
+    def seat(self) -> str:
+        """``counter``, or ``counter/green`` for a seat in the green-channel group."""
+        return seat(self.station, self.window_group)
 
     @property
     def times(self) -> str:
@@ -230,11 +237,13 @@ def read_assignments(scenario: Scenario, model: RosterModel, chosen) -> list[Ass
     people = scenario.staff_list.people
     codes = {pl.day.index: pl.code for pl in model.plans}
     out = []
-    for (i, d, j, s) in sorted(chosen, key=lambda k: (k[0], k[1])):
+    for (i, d, j, place) in sorted(chosen, key=lambda k: (k[0], k[1])):
         p, o = people[i], model.patterns[d][j]
         rate = scenario.staff_types[p.staff_type].cost_per_hour
+        s, group = split_seat(place)
         out.append(Assignment(p.id, p.name, p.staff_type, d, codes[d], j, o.template, o.pattern.start, o.pattern.end,
-                              tuple((b.start, b.end) for b in o.pattern.breaks), o.paid_hours, s, rate * o.paid_hours))
+                              tuple((b.start, b.end) for b in o.pattern.breaks), o.paid_hours, s, rate * o.paid_hours,
+                              group))
     return out
 
 

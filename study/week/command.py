@@ -99,7 +99,7 @@ def run(args) -> int:
                   f"{st.time_s:.1f} s" + (f", gap {st.gap:.3g}" if st.gap is not None else ""), file=sys.stderr)
         offset = scenario.optimise.verify_seed_offset if scenario.optimise is not None else 1_000_003
         eval_seed = seed + offset
-        duties = [Duty(a.person_id, a.day_index, a.station, a.shift, a.start_min, a.end_min, a.breaks)
+        duties = [Duty(a.person_id, a.day_index, a.station, a.shift, a.start_min, a.end_min, a.breaks, a.window_group)
                   for a in roster.assignments]
         week = simulate_week(scenario, duties, reps, eval_seed, workers=workers)
         from .write import write_week

@@ -22,7 +22,7 @@ REST, LEAVE, CLOSED = "休 rest", "假 leave", "闭馆 closed"
 
 
 def _cell(a) -> str:
-    return f"{a.template or a.shift} {a.times} {a.station}"
+    return f"{a.template or a.shift} {a.times} {a.seat}"
 
 
 def roster_grid(roster: WeekRoster) -> pd.DataFrame:
@@ -143,10 +143,10 @@ def write_calendars(roster: WeekRoster, folder: Path, dates: list[dt.date], hall
             ev.add("dtstamp", stamp)
             ev.add("dtstart", at(a.start_min))
             ev.add("dtend", at(a.end_min))
-            ev.add("summary", f"{a.template or a.shift} {a.station}")
+            ev.add("summary", f"{a.template or a.shift} {a.seat}")
             breaks = ", ".join(f"{int(b0 // 60):02d}:{int(b0 % 60):02d}-{int(b1 // 60):02d}:{int(b1 % 60):02d}"
                                for b0, b1 in a.breaks)
-            ev.add("description", f"{p.name} ({p.id}): {a.shift} at {a.station}; {a.paid_hours:g} paid hours"
+            ev.add("description", f"{p.name} ({p.id}): {a.shift} at {a.seat}; {a.paid_hours:g} paid hours"
                                   + (f"; breaks {breaks}" if breaks else ""))
             ev.add("location", a.station)
             cal.add_component(ev)

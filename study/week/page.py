@@ -37,7 +37,8 @@ def target_rows(targets: pd.DataFrame) -> list[dict]:
 
 
 def render_page(*, name: str, grid: pd.DataFrame, cover: pd.DataFrame, targets: pd.DataFrame, fairness: dict,
-                plan: dict, shortfall_lines: list[str], reps: int, seed: int, days: list[str], people: int) -> str:
+                plan: dict, shortfall_lines: list[str], reps: int, seed: int, days: list[str], people: int,
+                limit_lines: list[str] = ()) -> str:
     stages = plan["milp"]
     return _env().get_template("roster_week.html").render(
         name=name, days=days, people=people, working=plan["people_rostered"], cost=plan["cost"],
@@ -46,4 +47,4 @@ def render_page(*, name: str, grid: pd.DataFrame, cover: pd.DataFrame, targets: 
         grid_rows=[list(r) for r in grid.itertuples(index=False)], cover=cover_rows(cover),
         targets=target_rows(targets) if len(targets) else [], reps=reps, seed=seed,
         fairness_rows=[(k, v) for k, v in fairness.items() if isinstance(v, dict)],
-        non_preferred=fairness.get("non_preferred_shifts", 0))
+        non_preferred=fairness.get("non_preferred_shifts", 0), limit_lines=list(limit_lines))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from optimise.week.limits import duty_limit_lines
 from sim.metrics import ALL
 
 from ..runs.folders import manifest, run_folder, write_json
@@ -89,7 +90,8 @@ def write_week(out: Path, scenario, roster, week, args, seed: int, eval_seed: in
                                                    sys.argv))
         html = render_page(name=scenario.name, grid=grid, cover=cover, targets=targets, fairness=fair, plan=plan,
                            shortfall_lines=shortfall_lines(roster), reps=reps, seed=eval_seed,
-                           days=[pl.code for pl in roster.plans], people=len(scenario.staff_list.people))
+                           days=[pl.code for pl in roster.plans], people=len(scenario.staff_list.people),
+                           limit_lines=duty_limit_lines(scenario))
         (tmp / "report.html").write_text(html, encoding="utf-8")
     s1 = roster.stages[0]
     lines = [f"roster: {out}", f"cost {roster.cost:.1f}, {plan['people_rostered']} of {plan['people']} people rostered, "
