@@ -143,7 +143,7 @@ def roster_tables(s: dict, sc: dict, lang: str):
         lab = item_label(sc.get("stations", {}).get(e["station"]), lang, "")
         if group:
             groups = (sc.get("stations", {}).get(e["station"]) or {}).get("window_groups") or {}
-            lab += f" / {item_label(groups.get(group), lang, group)}"
+            lab += f" / {item_label(groups.get(group), 'zh', group) if lang == 'zh' else group}"
         return coded(e["station"], lab)
     rows = [[named(sc, "staff_types", e["staff_type"], lang), shift_text(e["shift"]), station_text(e), e["count"]]
             for e in sc.get("roster", [])]
