@@ -102,14 +102,19 @@ def combine(a: Lever, b: Lever) -> Lever:
                  "；".join(x for x in (a.assumption_zh, b.assumption_zh) if x), [a, b])
 
 
-def _name(scenario: Scenario, station: str) -> str:
-    label = scenario.stations[station].label
-    return f"{station} ({label})" if label else station
+def _named(code: str, item, lang: str) -> str:
+    """``code (label)`` in English; in Chinese the ``label_zh`` alone (查验区, not a code), else as in English."""
+    if lang == "zh" and item.label_zh:
+        return item.label_zh
+    return f"{code} ({item.label})" if item.label else code
 
 
-def _type_name(scenario: Scenario, k: str) -> str:
-    label = scenario.staff_types[k].label
-    return f"{k} ({label})" if label else k
+def _name(scenario: Scenario, station: str, lang: str = "en") -> str:
+    return _named(station, scenario.stations[station], lang)
+
+
+def _type_name(scenario: Scenario, k: str, lang: str = "en") -> str:
+    return _named(k, scenario.staff_types[k], lang)
 
 
 def skills_at(scenario: Scenario, station: str) -> dict[str, float]:
@@ -134,14 +139,15 @@ def _max_on_duty(roster: Roster, station: str) -> int:
     return int(on.max()) if len(on) else 0
 
 
-def _windows(scenario: Scenario, station: str) -> Lever:
+def windows_lever(scenario: Scenario, station: str) -> Lever:
+    """One more window at ``station``."""
     n = scenario.stations[station].windows
 
     def edit(data: dict) -> None:
         data["stations"][station]["windows"] += 1
-    name = _name(scenario, station)
-    return Lever("windows", f"the {n} window(s) at {station}", f"add one window at {name} ({n} -> {n + 1})",
-                 f"{name}增加一个窗口（{n}→{n + 1}个）", edit, station=station)
+    return Lever("windows", f"the {n} window(s) at {station}",
+                 f"add one window at {_name(scenario, station)} ({n} -> {n + 1})",
+                 f"{_name(scenario, station, 'zh')}增加一个窗口（{n}→{n + 1}个）", edit, station=station)
 
 
 def _headcount(scenario: Scenario, settings: OptimiseSettings, k: str, station: str) -> Lever:
@@ -149,9 +155,10 @@ def _headcount(scenario: Scenario, settings: OptimiseSettings, k: str, station: 
 
     def edit(data: dict) -> None:
         data["optimise"]["headcount"][k] += 1
-    name = _type_name(scenario, k)
-    return Lever("headcount", f"headcount of {k} ({n})", f"one more {name} available ({n} -> {n + 1})",
-                 f"增加一名{name}（编制{n}→{n + 1}）", edit, station=station, staff_type=k)
+    return Lever("headcount", f"headcount of {k} ({n})",
+                 f"one more {_type_name(scenario, k)} available ({n} -> {n + 1})",
+                 f"增加一名{_type_name(scenario, k, 'zh')}（编制{n}→{n + 1}）", edit, station=station,
+                 staff_type=k)
 
 
 def _after_session_start(scenario: Scenario, start_min: float) -> bool:
@@ -185,6 +192,8 @@ def _cross_train(scenario: Scenario, settings: OptimiseSettings, k: str, skill: 
         t = copy.deepcopy(data["staff_types"][k])
         t["skills"][skill] = c.trained_speed_factor
         t["label"] = f"{t.get('label') or k} + {skill}"
+        if t.get("label_zh"):
+            t["label_zh"] = f"{t['label_zh']}（培训{skill}）"
         data["staff_types"][new] = t
         o = data["optimise"]
         if k in o["headcount"]:
@@ -201,7 +210,6 @@ def _cross_train(scenario: Scenario, settings: OptimiseSettings, k: str, skill: 
 
     one_off = people * (c.training_per_person_skill or 0.0)
     per_day = c.training_per_day(people)
-    name = _type_name(scenario, k)
     if c.training_per_person_skill is None:
         en = "no training cost counted (the scenario states none: costs.training_per_person_skill)"
         zh = "未计培训成本（情景未给出 costs.training_per_person_skill）"
@@ -212,8 +220,9 @@ def _cross_train(scenario: Scenario, settings: OptimiseSettings, k: str, skill: 
     speed = (f"the trained work {skill} at speed factor {c.trained_speed_factor:g}",
              f"新学业务{skill}的速度系数为{c.trained_speed_factor:g}")
     return Lever("cross_train", f"skill {skill} at {station}, held by one staff type",
-                 f"train {people} {name} in {skill} (to work at {station})",
-                 f"培训{people}名{name}办理{skill}业务（在{station}）", edit, station=station, staff_type=k,
+                 f"train {people} {_type_name(scenario, k)} in {skill} (to work at {station})",
+                 f"培训{people}名{_type_name(scenario, k, 'zh')}办理{skill}业务（在{_name(scenario, station, 'zh')}）",
+                 edit, station=station, staff_type=k,
                  skill=skill, people=people, one_off_cost=one_off, cost_per_day=per_day,
                  assumption_en=f"{en}; {speed[0]}", assumption_zh=f"{zh}；{speed[1]}")
 
@@ -235,7 +244,7 @@ def binding_levers(scenario: Scenario, settings: OptimiseSettings, roster: Roste
         needed = skills_at(scenario, s)
         types = [k for k in scenario.staff_types if s in allowed_stations(scenario, settings, k)]
         if _max_on_duty(roster, s) >= scenario.stations[s].windows or s in full_windows:
-            levers.append(_windows(scenario, s))
+            levers.append(windows_lever(scenario, s))
         for k in sorted(types, key=lambda k: scenario.staff_types[k].cost_per_hour):
             limit = settings.headcount.get(k)
             if limit is not None and k not in seen_types and sum(n for key, n in c.items() if key[0] == k) >= limit:

@@ -35,6 +35,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                           "cheapest for their requirements (see milp_status and milp_gap in iterations.csv)",
                           "部分 MILP 求解因时间限制而停止：其给出的排班未被证明是满足其需求的最低成本排班"
                           "（见 iterations.csv 中的 milp_status 和 milp_gap）"),
+    # requirement methods, as named in a note's parameters (read back by name: translate("sipp", "zh"))
+    "method.time_varying": ("time_varying", "时变需求法"),
+    "method.sipp": ("sipp", "逐时段平稳需求法（SIPP）"),
+    "method.transient": ("transient", "瞬态需求法"),
     # the search over rosters (optimise.search)
     "search.start_holds": ("start: {method} (cost {cost}, holds every target in sample)",
                            "起点：{method}（成本 {cost}，样本内达成全部目标）"),

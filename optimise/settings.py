@@ -121,7 +121,7 @@ def _template_patterns(tid: str, t: ShiftTemplate, open_min: float, close_min: f
                 pattern = ShiftPattern.model_validate({
                     "start": format_clock(start), "end": format_clock(end),
                     "breaks": [{"start": format_clock(b0), "end": format_clock(b0 + la)} for b0, la in spans],
-                    "outside_opening_hours": t.outside_opening_hours, "label": t.label or tid})
+                    "outside_opening_hours": t.outside_opening_hours, "label": t.label or tid, "label_zh": t.label_zh})
                 out.append((name, pattern))
     return out
 

@@ -86,6 +86,7 @@ class ShiftTemplate(Frozen):
     """A family of shift patterns: every start on the grid x every length x every break placement."""
 
     label: str | None = None
+    label_zh: str | None = Field(None, description="the label in Chinese (pages with --lang zh)")
     start: StartGrid
     length_min: Minutes | Annotated[list[Minutes], Field(min_length=1)] = Field(
         description="shift length from start to end (breaks included), minutes; a list gives several lengths")

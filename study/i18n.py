@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from . import i18n_results
+from . import i18n_results, i18n_scenario
 
 LANGUAGES = ("en", "zh")
 
@@ -365,6 +365,8 @@ ZH = {
 
 EN.update(i18n_results.EN)
 ZH.update(i18n_results.ZH)
+EN.update(i18n_scenario.EN)
+ZH.update(i18n_scenario.ZH)
 LABELS: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
 
 

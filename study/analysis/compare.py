@@ -39,6 +39,7 @@ import pandas as pd
 from sim.summary import mean_ci, paired_ratio_diff
 
 from ..i18n import check_lang, label
+from ..names import target_name
 from ..runs.load import CompareError, NotARunError, Run, load_run  # noqa: F401 (re-exported)
 
 ALL, DAY = "*", "day"
@@ -204,11 +205,13 @@ def _sentence(c: Comparison, i: int) -> str:
     elif targets:
         items = []
         for t in targets:
+            # a Chinese sentence names the target in Chinese; the English one keeps its id (as comparison.csv)
+            name = target_name(t, lang, c.runs[i].scenario) if lang == "zh" else t["id"]
             if not row[f"{t['id']}_met_all"]:
                 if t.get("scope") == "day":
-                    items.append(label("miss_item_day", lang, target=t["id"]))
+                    items.append(label("miss_item_day", lang, target=name))
                 else:
-                    items.append(label("miss_item", lang, target=t["id"], total=row[f"{t['id']}_intervals"],
+                    items.append(label("miss_item", lang, target=name, total=row[f"{t['id']}_intervals"],
                                        missed=row[f"{t['id']}_intervals"] - row[f"{t['id']}_intervals_met"]))
         parts = [label("misses", lang, items=("、" if lang == "zh" else ", ").join(items))]
     else:

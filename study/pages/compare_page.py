@@ -21,7 +21,7 @@ from ..figures.run_figures import font_warnings
 from ..i18n import label
 from ..names import target_name
 from .html import num, pct, write_text_atomic
-from .render import cell, image_uri, render, table
+from .render import cell, coded, image_uri, render, table
 
 
 def _with_ci(v, lo, hi, f) -> str:
@@ -71,7 +71,7 @@ def compare_context(c: Comparison, folder: Path) -> dict:
         rows.append(cells)
     options = table([label("option", lang), label("run", lang), label("scenario", lang), label("seed", lang),
                      label("replications", lang)],
-                    [[n, r.path.name, r.manifest.get("scenario_name"), r.seed, r.replications]
+                    [[n, coded(r.path.name), coded(r.manifest.get("scenario_name") or "-"), r.seed, r.replications]
                      for n, r in zip(c.names, c.runs)])
     diff_rows = []
     for key, name, f in metrics:

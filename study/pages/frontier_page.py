@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..names import target_name
-from .render import cell, image_uri, render, table
+from ..names import item_label, target_name
+from .render import cell, coded, image_uri, render, table
 
 TEXT = {
     "en": {"title": "Cost against the service-level target", "level": "target level ({target}: share called "
@@ -56,8 +56,16 @@ def frontier_html(table_: pd.DataFrame, rosters: pd.DataFrame, png: Path, scenar
                      f"{100 * r['verified_share_met_confident']:.0f}%", yes(r["targets_held_in_sample"]),
                      cell(tx["ok"] if r["verification_ok"] else tx["fail"], "ok" if r["verification_ok"] else "miss",
                           data_level=f"{r['level']:g}")])
-    roster_rows = [[f"{r['level']:g}", r["staff_type"], r["station"], r["window_group"], r["start"], r["breaks"],
-                    r["end"], int(r["count"])] for _, r in rosters.iterrows()]
+    sc = scenario.model_dump(mode="json")
+
+    def named(kind: str, code) -> object:
+        """The code of a staff type or station in ``<code>``, its label in the page's language beside it."""
+        if not isinstance(code, str) or not code:
+            return code
+        return coded(code, item_label(sc.get(kind, {}).get(code), lang, ""))
+    roster_rows = [[f"{r['level']:g}", named("staff_types", r["staff_type"]), named("stations", r["station"]),
+                    r["window_group"], r["start"], r["breaks"], r["end"], int(r["count"])]
+                   for _, r in rosters.iterrows()]
     target = table_["target"].iloc[0]
     spec = next((t for t in scenario.targets if t.id == target), None)
     name = target_name(spec.model_dump(), lang) if spec is not None else target

@@ -33,11 +33,13 @@ _NUMERIC = re.compile(r"^[+\-]?\d[\d.,]*\s*(%|min|分钟|元)?(\s*\[.*\])?(\s*\(
 
 @dataclass
 class Cell:
-    """One table cell: its text, HTML attributes (``class``, ``data-*``; escaped when rendered) and a status mark."""
+    """One table cell: its text, HTML attributes (``class``, ``data-*``; escaped when rendered), a status mark,
+    and a scenario code shown before the text in ``<code>`` (``<code>police</code> 民警``)."""
 
     text: str
     attrs: dict = field(default_factory=dict)
     mark: str = ""
+    code: str = ""
 
 
 @dataclass
@@ -53,6 +55,11 @@ def numeric(value) -> bool:
     """A number, or text that reads as one (``12.5``, ``80.0%``, ``3.1 [2.9, 3.4]``): right-aligned in tables."""
     return isinstance(value, (int, float, np.number)) and not isinstance(value, bool) or \
         (isinstance(value, str) and bool(_NUMERIC.match(value)))
+
+
+def coded(code, text: str = "", cls: str = "l") -> Cell:
+    """A cell showing scenario code ``code`` in ``<code>``, then ``text`` (its label, if any)."""
+    return Cell(str(text), {"class": cls}, code=str(code))
 
 
 def cell(value, cls: str | None = None, mark: str = "", **data) -> Cell:

@@ -18,11 +18,11 @@ from pathlib import Path
 from sim.messages import shown
 
 from ..figures.run_figures import RenderedFigures, render_figures
-from ..i18n import check_lang, label
+from ..i18n import EN, check_lang, label
 from ..names import item_label, scenario_text, target_name, target_scope, target_specs
 from ..runs.load import Run, load_run
 from .html import STATUS_CLASS, STATUS_KEY, num, pct, target_text, write_text_atomic
-from .render import cell, image_uri, render, table
+from .render import cell, coded, image_uri, render, table
 
 FIGURE_ORDER = ("wait_cdf", "service_level", "queue", "staffing", "utilisation", "time_in_system", "iterations")
 
@@ -135,30 +135,63 @@ def roster_tables(s: dict, sc: dict, lang: str):
         p = sc.get("shift_patterns", {}).get(code, {})
         brk = ", ".join(f"{b['start']}-{b['end']}" for b in p.get("breaks", []))
         name = item_label(p, lang, "")
-        return (f"{code}: {p.get('start')}-{p.get('end')}" + (f" ({label('breaks', lang)} {brk})" if brk else "")
-                + (f" — {name}" if name else ""))
+        return coded(code, f"{p.get('start')}-{p.get('end')}" + (f" ({label('breaks', lang)} {brk})" if brk else "")
+                     + (f" — {name}" if name else ""))
 
-    def named(kind, code):
-        lab = item_label(sc.get(kind, {}).get(code), lang, "")
-        return f"{code} — {lab}" if lab else code
-    rows = [[named("staff_types", e["staff_type"]), shift_text(e["shift"]),
-             named("stations", e["station"]) + (f" / {e['window_group']}" if e.get("window_group") else ""),
-             e["count"]] for e in sc.get("roster", [])]
+    def station_text(e):
+        group = e.get("window_group")
+        lab = item_label(sc.get("stations", {}).get(e["station"]), lang, "")
+        if group:
+            groups = (sc.get("stations", {}).get(e["station"]) or {}).get("window_groups") or {}
+            lab += f" / {item_label(groups.get(group), 'zh', group) if lang == 'zh' else group}"
+        return coded(e["station"], lab)
+    rows = [[named(sc, "staff_types", e["staff_type"], lang), shift_text(e["shift"]), station_text(e), e["count"]]
+            for e in sc.get("roster", [])]
     roster = table([label("staff_type", lang), label("shift", lang), label("station", lang), label("count", lang)],
                    rows)
-    res = [[r["staff_type"], r["station"], num(r.get("staff"), 1), pct(r.get("utilisation"), 0),
+    res = [[named(sc, "staff_types", r["staff_type"], lang), named(sc, "stations", r["station"], lang),
+            num(r.get("staff"), 1), pct(r.get("utilisation"), 0),
             num(r.get("overtime_min"), 0), num(r.get("cost"), 2)] for r in s.get("staff", [])]
     staff = table([label("staff_type", lang), label("station", lang), label("staff", lang),
                    label("utilisation", lang), label("overtime_min", lang), label("cost", lang)], res)
     return roster, staff
 
 
-def _dist(d) -> str:
+def named(sc: dict, kind: str, code: str, lang: str):
+    """A table cell: the code of a scenario item (``kind``: ``stations``, ``staff_types`` ...) and its label."""
+    return coded(code, item_label(sc.get(kind, {}).get(code), lang, ""))
+
+
+def _calling(calling: dict, lang: str) -> str:
+    """The calling rule, key by key; English as in the YAML, Chinese in words."""
+    def word(x):
+        key = f"calling_{x}"
+        return label(key, lang) if isinstance(x, str) and key in EN else f"{x}"
+    return ("；" if lang == "zh" else ", ").join(f"{word(k)}: {word(v)}" for k, v in calling.items())
+
+
+def _group_text(code: str, group: dict, lang: str) -> str:
+    """A window group after its station: ``; green: 1 (Green channel window)`` / ``；绿色通道窗口：1个``."""
+    if lang == "zh":
+        return f"；{item_label(group, 'zh', code)}：{group.get('windows')}个"
+    return f"; {code}: {group.get('windows')} ({item_label(group, lang, '')})"
+
+
+def _dist(d, lang: str = "en") -> str:
+    """A distribution as a page shows it: ``lognormal (mean 90, cv 0.5 min)`` / ``对数正态分布（均值 90，…，分钟）``."""
     if not isinstance(d, dict):
         return "-" if d is None else str(d)
-    rest = ", ".join(f"{k.replace('_min', '')} {v:g}" if isinstance(v, (int, float)) else f"{k} {v}"
-                     for k, v in d.items() if k != "dist")
-    return f"{d.get('dist', '?')}" + (f" ({rest}{' min' if any(k.endswith('_min') for k in d) else ''})" if rest else "")
+
+    def word(prefix, key):
+        return label(f"{prefix}_{key}", lang) if f"{prefix}_{key}" in EN else str(key)
+    zh = lang == "zh"
+    rest = ("，" if zh else ", ").join(
+        f"{word('param', k.replace('_min', ''))} {v:g}" if isinstance(v, (int, float)) else f"{word('param', k)} {v}"
+        for k, v in d.items() if k != "dist")
+    minutes = any(k.endswith("_min") for k in d)
+    if zh:
+        return word("dist", d.get("dist", "?")) + (f"（{rest}{'，分钟' if minutes else ''}）" if rest else "")
+    return f"{d.get('dist', '?')}" + (f" ({rest}{' min' if minutes else ''})" if rest else "")
 
 
 def assumptions(sc: dict, lang: str) -> dict:
@@ -172,16 +205,18 @@ def assumptions(sc: dict, lang: str) -> dict:
                          [label("hard_stop", lang), h.get("hard_stop") or "-"],
                          [label("interval_min", lang), f"{h.get('interval_min')} {label('min', lang)}"],
                          [label("daily_volume", lang), a.get("daily_volume")],
-                         [label("patience", lang), _dist(sc.get("patience"))],
-                         [label("calling", lang), ", ".join(f"{k}: {v}" for k, v in (sc.get("calling") or {}).items())]])
-    services = sc.get("services", {})
+                         [label("patience", lang), _dist(sc.get("patience"), lang)],
+                         [label("calling", lang), _calling(sc.get("calling") or {}, lang)]])
+    services, stations = sc.get("services", {}), sc.get("stations", {})
+    where = (lambda code: item_label(stations.get(code), "zh", code)) if lang == "zh" else str  # noqa: E731
     mix = []
     for code, share in (a.get("mix") or {}).items():
         svc = services.get(code, {})
-        route = " → ".join(f"{st['station']}" + (f" ({label('probability', lang)}={st['probability']:g})"
-                                                 if st.get("probability", 1) != 1 else "") + f": {_dist(st.get('work'))}"
+        route = " → ".join(where(st["station"]) + (f" ({label('probability', lang)}={st['probability']:g})"
+                                                 if st.get("probability", 1) != 1 else "")
+                           + f": {_dist(st.get('work'), lang)}"
                            for st in svc.get("steps", []))
-        mix.append([code, item_label(svc, lang, ""), pct(share, 0), route])
+        mix.append([coded(code), item_label(svc, lang, ""), pct(share, 0), route])
     sections = [
         (label("profile", lang), table([label("walk_in_profile_slot", lang), label("share", lang)],
                                        [[f"{p['start']}-{p['end']}", pct(p.get("share"), 0)]
@@ -189,17 +224,17 @@ def assumptions(sc: dict, lang: str) -> dict:
         (label("mix", lang), table([label("service_type", lang), "", label("share", lang),
                                     label("service_route", lang)], mix)),
         (label("stations", lang), table([label("station", lang), "", label("windows", lang)], [
-            [k, item_label(v, lang, "") + "".join(f"; {g}: {gv.get('windows')} ({item_label(gv, lang, '')})"
-                                                  for g, gv in (v.get("window_groups") or {}).items()),
+            [coded(k), item_label(v, lang, "") + "".join(_group_text(g, gv, lang)
+                                                          for g, gv in (v.get("window_groups") or {}).items()),
              v.get("windows")] for k, v in sc.get("stations", {}).items()])),
         (label("staff_types", lang), table(
             [label("staff_type", lang), "", label("cost_per_hour", lang), label("skills", lang)],
-            [[k, item_label(v, lang, ""), v.get("cost_per_hour"),
-              ", ".join(f"{s} ×{f:g}" for s, f in v.get("skills", {}).items())]
+            [[coded(k), item_label(v, lang, ""), v.get("cost_per_hour"),
+              coded(", ".join(f"{s} ×{f:g}" for s, f in v.get("skills", {}).items()))]
              for k, v in sc.get("staff_types", {}).items()])),
         (label("classes", lang), table(
             ["", label("priority", lang), label("share", lang)],
-            [[f"{k}" + (f" — {item_label(v, lang, '')}" if item_label(v, lang, "") else ""), v.get("priority"),
+            [[coded(k, item_label(v, lang, "")), v.get("priority"),
               pct(v.get("share"), 0)] for k, v in sc.get("classes", {}).items()])),
     ]
     target_list = [{"id": t["id"], "name": target_name(t, lang, sc), "text": target_text(t, lang)}
@@ -214,8 +249,9 @@ def reproducibility(m: dict, lang: str):
     rows += [[label("wall_time", lang), m.get("wall_time_s")],
              [label("command", lang), " ".join(map(str, m.get("command") or []))]]
     rows += [[f"{label('versions', lang)}: {k}", v] for k, v in (m.get("versions") or {}).items()]
-    rows += [[k, v] for k, v in (m.get("machine") or {}).items()]
-    return table(None, [[k, "-" if v is None else str(v)] for k, v in rows])
+    rows += [[label(f"machine_{k}", lang) if f"machine_{k}" in EN else k, v]
+             for k, v in (m.get("machine") or {}).items()]
+    return table(None, [[k, "-" if v is None else coded(v)] for k, v in rows])
 
 
 def figures_list(figs: RenderedFigures) -> list[dict]:
