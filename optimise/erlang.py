@@ -27,11 +27,8 @@ FCFS queue. Offered load ``a = lambda/mu``, utilisation ``rho = a/c``.
   as failures, however early they leave. The offered ("virtual") wait
   ``P(V <= t)``, the wait a citizen with unlimited patience would have, is
   available as :meth:`ErlangAResult.offered_wait_cdf`.
-* Priorities, non-preemptive (Cobham 1954): ``W_k = W0 / ((1 - s_{k-1})(1 - s_k))``,
-  ``s_k`` the load of classes ``1..k``; M/G/1 with ``W0 = sum lambda_i E[S_i^2] / 2``,
-  M/M/c with common ``mu`` and ``W0 = C / (c mu)``.
-* Square-root staffing (Halfin & Whitt 1981): ``c = a + beta sqrt(a)`` and
-  ``P(wait > 0) -> 1 / (1 + beta Phi(beta) / phi(beta))`` as ``a`` grows.
+* Square-root staffing ``c = ceil(a + beta sqrt(a))`` (the search's first guess); priorities (Cobham) and
+  the Halfin-Whitt limit: :mod:`optimise.erlang_approx`.
 
 Time is in minutes and rates are per minute throughout.
 """
@@ -43,7 +40,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import norm
 
 TAIL_TOLERANCE = 1e-12          # truncation of the Erlang A chain (probability mass left out)
 MAX_CHAIN_STATES = 20_000_000   # beyond this the Erlang A queue is too long to hold in memory
@@ -57,7 +53,7 @@ def logsumexp(a) -> float:
     return float(np.logaddexp.reduce(np.asarray(a, dtype=float), axis=None))
 
 
-def _number(name: str, value: float, *, positive: bool = False) -> float:
+def checked_number(name: str, value: float, *, positive: bool = False) -> float:
     """``value`` as a finite float that is >= 0 (> 0 with ``positive``), else ValueError."""
     v = float(value)
     if not math.isfinite(v) or v < 0 or (positive and v == 0):
@@ -66,10 +62,10 @@ def _number(name: str, value: float, *, positive: bool = False) -> float:
 
 
 def _optional(name: str, value: float | None, *, positive: bool = False) -> float | None:
-    return None if value is None else _number(name, value, positive=positive)
+    return None if value is None else checked_number(name, value, positive=positive)
 
 
-def _count(name: str, value: int) -> int:
+def checked_count(name: str, value: int) -> int:
     """``value`` as a non-negative integer, else ValueError."""
     if isinstance(value, bool) or not float(value).is_integer() or value < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
@@ -93,8 +89,8 @@ def erlang_b(servers: int, offered_load: float) -> float:
     >>> 0.0 < erlang_b(3000, 2900.0) < 1.0
     True
     """
-    c = _count("servers", servers)
-    a = _number("offered_load", offered_load)
+    c = checked_count("servers", servers)
+    a = checked_number("offered_load", offered_load)
     b = 1.0
     for k in range(1, c + 1):
         b = a * b / (k + a * b)
@@ -113,8 +109,8 @@ def erlang_c(servers: int, offered_load: float) -> float:
     >>> erlang_c(3, 3.0)
     1.0
     """
-    c = _count("servers", servers)
-    a = _number("offered_load", offered_load)
+    c = checked_count("servers", servers)
+    a = checked_number("offered_load", offered_load)
     if a >= c:
         return 1.0
     b = erlang_b(c, a)
@@ -122,9 +118,9 @@ def erlang_c(servers: int, offered_load: float) -> float:
 
 
 def _mmc(arrival_rate_per_min: float, mean_work_min: float, servers: int) -> tuple[float, float, int]:
-    lam = _number("arrival_rate_per_min", arrival_rate_per_min)
-    work = _number("mean_work_min", mean_work_min, positive=True)
-    return lam, work, _count("servers", servers)
+    lam = checked_number("arrival_rate_per_min", arrival_rate_per_min)
+    work = checked_number("mean_work_min", mean_work_min, positive=True)
+    return lam, work, checked_count("servers", servers)
 
 
 def mmc_mean_wait_min(arrival_rate_per_min: float, mean_work_min: float, servers: int) -> float:
@@ -180,7 +176,7 @@ def mmc_service_level(arrival_rate_per_min: float, mean_work_min: float, servers
     0.6193
     """
     return float(mmc_wait_cdf(arrival_rate_per_min, mean_work_min, servers,
-                              _number("target_wait_min", target_wait_min)))
+                              checked_number("target_wait_min", target_wait_min)))
 
 
 @dataclass(frozen=True)
@@ -223,7 +219,7 @@ class ErlangAResult:
         >>> r.offered_wait_cdf(0.0) == 1.0 - r.prob_wait
         True
         """
-        t = _number("wait_min", wait_min)
+        t = checked_number("wait_min", wait_min)
         if self.prob_wait == 0.0 or self.servers == 0:
             return 1.0 if self.prob_wait == 0.0 else 0.0
         c_mu = self.servers / self.mean_work_min
@@ -245,7 +241,7 @@ class ErlangAResult:
         >>> r.service_level(1e6) <= 1 - r.prob_abandon + 1e-12
         True
         """
-        t = _number("target_wait_min", target_wait_min)
+        t = checked_number("target_wait_min", target_wait_min)
         if self.prob_wait == 0.0:
             return 1.0
         if self.servers == 0:
@@ -282,7 +278,7 @@ def erlang_a(arrival_rate_per_min: float, mean_work_min: float, servers: int,
     True
     """
     lam, work, c = _mmc(arrival_rate_per_min, mean_work_min, servers)
-    patience = _number("patience_mean_min", patience_mean_min, positive=True)
+    patience = checked_number("patience_mean_min", patience_mean_min, positive=True)
     if lam == 0:
         return ErlangAResult(0.0, 0.0, 0.0, c, lam, work, patience, np.array([-np.inf]))
     mu, theta = 1.0 / work, 1.0 / patience
@@ -315,72 +311,6 @@ def erlang_a(arrival_rate_per_min: float, mean_work_min: float, servers: int,
     return ErlangAResult(prob_wait, prob_abandon, prob_abandon * patience, c, lam, work, patience, log_queue)
 
 
-def _priority_waits(w0_min: float, loads: np.ndarray) -> list[float]:
-    sigma = np.cumsum(loads)
-    before = np.concatenate(([0.0], sigma[:-1]))
-    return [float(w0_min / ((1 - s0) * (1 - s1))) if s1 < 1 else math.inf for s0, s1 in zip(before, sigma)]
-
-
-def _rates(name: str, values: Sequence[float], positive: bool = False) -> np.ndarray:
-    out = np.array([_number(f"{name}[{i}]", v, positive=positive) for i, v in enumerate(values)])
-    if out.size == 0:
-        raise ValueError(f"{name} must list at least one priority class")
-    return out
-
-
-def cobham_mmc_priority_waits_min(arrival_rates_per_min: Sequence[float], mean_work_min: float,
-                                  servers: int) -> list[float]:
-    """Mean wait per class (highest first), non-preemptive M/M/c with common work, minutes.
-
-    A class whose cumulative load ``s_k = sum_{i<=k} lambda_i / (c mu)`` is >= 1
-    gets ``inf``; classes above it keep finite waits (``C = 1`` then).
-
-    Examples
-    --------
-    >>> [round(w, 4) for w in cobham_mmc_priority_waits_min([1.0, 1.0], 1.0, 3)]
-    [0.2222, 0.6667]
-    """
-    lam = _rates("arrival_rates_per_min", arrival_rates_per_min)
-    work = _number("mean_work_min", mean_work_min, positive=True)
-    c = _count("servers", servers)
-    if c == 0:
-        return [math.inf if x > 0 else 0.0 for x in lam]
-    c_mu = c / work
-    return _priority_waits(erlang_c(c, lam.sum() * work) / c_mu, lam / c_mu)
-
-
-def cobham_mg1_priority_waits_min(arrival_rates_per_min: Sequence[float], mean_work_min: Sequence[float],
-                                  second_moment_work_min2: Sequence[float]) -> list[float]:
-    """Mean wait per class (highest first), non-preemptive M/G/1, minutes.
-
-    ``W0`` is the mean residual work found in service. In overload the server
-    never idles and serves classes up to the first unstable one; ``W0`` then
-    uses those classes' throughputs, so stable high classes keep finite waits.
-
-    Examples
-    --------
-    >>> # exponential work, mean 1: E[S^2] = 2
-    >>> [round(w, 4) for w in cobham_mg1_priority_waits_min([0.2, 0.3], [1.0, 1.0], [2.0, 2.0])]
-    [0.625, 1.25]
-    """
-    lam = _rates("arrival_rates_per_min", arrival_rates_per_min)
-    work = _rates("mean_work_min", mean_work_min, positive=True)
-    second = _rates("second_moment_work_min2", second_moment_work_min2, positive=True)
-    if not lam.size == work.size == second.size:
-        raise ValueError("arrival rates, mean work and second moments must have one entry per class")
-    if np.any(second < work**2 * (1 - 1e-12)):
-        raise ValueError("second_moment_work_min2 must be >= mean_work_min**2 (variance >= 0)")
-    loads = lam * work
-    served = lam.copy()                                  # throughput per class
-    sigma = np.cumsum(loads)
-    if sigma[-1] >= 1:
-        first_unstable = int(np.argmax(sigma >= 1))
-        spare = 1 - (sigma[first_unstable - 1] if first_unstable else 0.0)
-        served[first_unstable] = spare / work[first_unstable]
-        served[first_unstable + 1:] = 0.0
-    return _priority_waits(float(np.sum(served * second)) / 2, loads)
-
-
 def square_root_staffing(offered_load: float, beta: float) -> int:
     """Staff ``ceil(a + beta sqrt(a))`` (never below 0).
 
@@ -391,24 +321,11 @@ def square_root_staffing(offered_load: float, beta: float) -> int:
     >>> square_root_staffing(20.0, 1.0)
     25
     """
-    a = _number("offered_load", offered_load)
+    a = checked_number("offered_load", offered_load)
     if not math.isfinite(beta):
         raise ValueError(f"beta must be finite, got {beta!r}")
     # The small allowance keeps a + beta sqrt(a) = 105.00000000000001 at 105.
     return max(0, math.ceil(a + beta * math.sqrt(a) - 1e-9))
-
-
-def halfin_whitt_delay_probability(beta: float) -> float:
-    """Limit of P(wait > 0) under square-root staffing: ``1 / (1 + beta Phi(beta) / phi(beta))``.
-
-    Examples
-    --------
-    >>> round(halfin_whitt_delay_probability(0.5), 4)
-    0.5045
-    """
-    if not (math.isfinite(beta) and beta > 0):
-        raise ValueError(f"beta must be > 0 (for beta <= 0 the limit system is unstable), got {beta!r}")
-    return 1.0 / (1.0 + beta * math.exp(norm.logcdf(beta) - norm.logpdf(beta)))
 
 
 def min_servers_for_service_level(arrival_rate_per_min: float, mean_work_min: float,
@@ -443,8 +360,8 @@ def min_servers_for_service_level(arrival_rate_per_min: float, mean_work_min: fl
     >>> min_servers_for_service_level(0.0, 5.0, 1.0, 0.8)
     0
     """
-    lam = _number("arrival_rate_per_min", arrival_rate_per_min)
-    work = _number("mean_work_min", mean_work_min, positive=True)
+    lam = checked_number("arrival_rate_per_min", arrival_rate_per_min)
+    work = checked_number("mean_work_min", mean_work_min, positive=True)
     if (target_wait_min is None) != (target_fraction is None):
         raise ValueError("give target_wait_min and target_fraction together (or neither)")
     t = _optional("target_wait_min", target_wait_min)
@@ -472,7 +389,7 @@ def min_servers_for_service_level(arrival_rate_per_min: float, mean_work_min: fl
                 and (max_wait is None or r.mean_wait_min <= max_wait)
                 and (max_abandon is None or r.prob_abandon <= max_abandon))
 
-    if start is not None and _count("start", start) > 0 and meets(start):
+    if start is not None and checked_count("start", start) > 0 and meets(start):
         low, high, step = start, start, 1     # gallop down: high meets, low = the next candidate
         while True:
             low = high - step

@@ -36,13 +36,12 @@ import pytest
 from scipy import stats
 
 from optimise.erlang import (
-    cobham_mg1_priority_waits_min,
-    cobham_mmc_priority_waits_min,
     erlang_a,
     erlang_c,
     mmc_mean_wait_min,
     mmc_service_level,
 )
+from optimise.erlang_approx import cobham_mg1_priority_waits_min, cobham_mmc_priority_waits_min
 from sim.arrivals import sample_citizens
 from sim.eventlog import ABANDONED, SERVED, UNSERVED
 from sim.experiment import ExperimentResult, run_experiment

@@ -18,17 +18,19 @@ from scipy.integrate import quad
 from scipy.linalg import expm
 
 from optimise.erlang import (
-    cobham_mg1_priority_waits_min,
-    cobham_mmc_priority_waits_min,
+    square_root_staffing,
     erlang_a,
     erlang_b,
     erlang_c,
-    halfin_whitt_delay_probability,
     min_servers_for_service_level,
     mmc_mean_wait_min,
     mmc_service_level,
     mmc_wait_cdf,
-    square_root_staffing,
+)
+from optimise.erlang_approx import (
+    cobham_mg1_priority_waits_min,
+    cobham_mmc_priority_waits_min,
+    halfin_whitt_delay_probability,
 )
 
 
