@@ -36,7 +36,6 @@ Time is in minutes and rates are per minute throughout.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
