@@ -70,6 +70,9 @@ from .staff import StaffDay
 class HallModel(CallingOrder, DutyEvents):
     """One simulated day. Build it, then call :meth:`run` once.
 
+    The citizens' side and the event loop are here; staff going on and off
+    duty are in :mod:`sim.duty`, the choice of the next ticket in :mod:`sim.calling`.
+
     Parameters
     ----------
     scenario : Scenario
