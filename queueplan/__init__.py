@@ -39,6 +39,8 @@ except metadata.PackageNotFoundError:  # a checkout on sys.path that is not inst
 # the file name (without .csv) each table of ExperimentResult.summary() is written as by `queueplan run`
 TABLE_FILES = {"citizens": "intervals", "targets": "targets", "staff": "staff", "steps": "steps",
                "staff_interval": "staff_intervals", "queue": "queue_intervals", "appointments": "appointments"}
+#: per-replication tables of ``result.tables`` and the files they are written to
+REPLICATION_FILES = {"citizens": "replications", "staff": "staff_replications", "queue_grid": "queue_grid"}
 
 
 def load(path) -> Scenario:
@@ -69,14 +71,25 @@ def run(scenario, reps: int | None = None, seed: int | None = None, *, workers: 
 
 
 def tables(result) -> dict[str, pd.DataFrame]:
-    """The summary tables of a result, named as the files ``queueplan run`` writes them to.
+    """Every table of a result, named as the CSV files ``queueplan run`` writes them to.
 
-    Returns ``{"intervals", "targets", "staff", "steps", "staff_intervals",
-    "queue_intervals"[, "appointments"]: DataFrame}``: per interval x service
-    type x class means and 95% CIs; every target in every interval; staff by
-    type and station; steps; staff per interval; queues per interval.
+    Returns ``{name: DataFrame}``. Summaries over replications: ``intervals``
+    (per interval x service type x class: means and 95% CIs), ``targets``
+    (every target in every interval), ``staff`` (by type and station),
+    ``steps``, ``staff_intervals``, ``queue_intervals``[, ``appointments``].
+    Per replication (a ``rep`` column): ``replications`` (the citizens'
+    table of every day), ``staff_replications``, ``queue_grid`` (people
+    waiting per station on a time grid). And ``wait_histogram`` (the pooled
+    whole-day waits).
     """
-    return {TABLE_FILES.get(k, k): v for k, v in result.summary().items()}
+    from study.runs.write import wait_histogram_frame
+
+    out = {TABLE_FILES.get(k, k): v for k, v in result.summary().items()}
+    for name, file in REPLICATION_FILES.items():
+        out[file] = result.tables[name]
+    if result.wait_hist is not None:
+        out["wait_histogram"] = wait_histogram_frame(result)
+    return out
 
 
 def citizens(result) -> pd.DataFrame:

@@ -92,6 +92,7 @@ def test_run_tables_and_citizens(result):
     scenario, r = result
     tables = qp.tables(r)
     assert {"intervals", "targets", "staff", "steps", "staff_intervals", "queue_intervals"} <= set(tables)
+    assert sorted(tables["replications"]["rep"].unique()) == [0, 1]
     c = qp.citizens(r)
     assert sorted(c["rep"].unique()) == [0, 1]
     day = tables["intervals"]
@@ -114,3 +115,21 @@ def test_plots_take_the_scenarios_targets_and_an_ax(result):
     qp.plots.plot_time_in_system(qp.tables(r)["intervals"], ax=right)
     assert right.get_title() and len(fig.axes) == 2
     plt.close(fig)
+
+
+def test_tables_are_named_like_the_files_a_run_writes(tmp_path):
+    """Every CSV of a ``queueplan run`` folder is a table of ``qp.tables``, with the same columns."""
+    import pandas as pd
+
+    import queueplan as qp
+    from study.cli import main
+
+    folder = tmp_path / "run"
+    assert main(["run", str(SCENARIO), "--reps", "2", "--seed", "5", "--workers", "1", "--no-report",
+                 "--out", str(folder)]) == 0
+    tables = qp.tables(qp.run(qp.load(SCENARIO), reps=2, seed=5))
+    files = {p.stem: p for p in folder.glob("*.csv")}
+    assert files and set(files) <= set(tables)
+    for stem, path in files.items():
+        assert list(pd.read_csv(path).columns) == list(tables[stem].columns), stem
+
