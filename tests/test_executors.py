@@ -33,6 +33,20 @@ def test_process_pool_matches_serial(serial):
     _assert_same(serial, run_experiment(load_scenario(COUNTY), replications=8, seed=11, workers=2))
 
 
+def test_kept_pool_is_reused_and_changes_no_number(serial):
+    """The pool of the previous experiment is reused (extend too), the numbers stay the serial ones, and a
+    pool shut down (as after a failed experiment) is started afresh."""
+    scenario = load_scenario(COUNTY)
+    first = run_experiment(scenario, replications=3, seed=11, workers=2)
+    pool = experiment._POOLS[2]
+    _assert_same(serial, experiment.extend_experiment(first, 8, workers=2))
+    assert experiment._POOLS[2] is pool
+    experiment.shutdown_pools()
+    assert not experiment._POOLS
+    _assert_same(serial, run_experiment(scenario, replications=8, seed=11, workers=2))
+    assert experiment._POOLS[2] is not pool
+
+
 def test_dask_local_cluster_matches_serial(serial):
     pytest.importorskip("dask.distributed")
     _assert_same(serial, run_experiment(load_scenario(COUNTY), replications=8, seed=11, workers=2, dask="local"))
