@@ -88,6 +88,7 @@ from sim.scenario import Scenario
 from sim.staff_list_checks import person_skills
 
 from ..settings import PatternOption
+from .class_rules import add_class_rules
 from .days import DayPlan
 from .grid import DayGrid, day_grid
 from .limits import limits
@@ -147,7 +148,8 @@ def capped_targets(plan: DayPlan, station: str) -> tuple[np.ndarray, dict[str, n
     return np.minimum(pool, windows), {q: t * scale for q, t in skill_t.items()}
 
 
-def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str | None = None) -> RosterModel:
+def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str | None = None,
+                       aggregate: bool = False) -> RosterModel:
     """The MILP of the module docstring.
 
     ``elastic="cover"``: every cover constraint gets a priced slack (the roster staffs what it can and
@@ -181,24 +183,30 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
 
     x: dict[tuple, pulp.LpVariable] = {}
     grids, patterns = {}, {}
+    units = {m[0]: m for m in interchangeable(scenario)} if aggregate else {i: [i] for i in range(len(people))}
+    available: dict[tuple[int, int], list[int]] = {}     # (unit, day) -> its members available that day
     open_plans = [pl for pl in plans if not pl.day.closed]
     for pl in open_plans:
         d = pl.day.index
         grids[d] = day_grid(pl)
         patterns[d] = {o.name: o for o in pl.patterns}
-        seats = {i: stations_for(pl.scenario, pl.settings, person, rules) for i, person in enumerate(people)
-                 if pl.code not in person.absences()}
-        useless = useless_group_seats(pl, {i: people[i].staff_type for i in seats}, seats)
-        for i, person in enumerate(people):
-            if i not in seats:
-                continue
-            for s in seats[i]:
+        for u, members in units.items():
+            here = [i for i in members if pl.code not in people[i].absences()]
+            if here:
+                available[(u, d)] = here
+        seats = {u: stations_for(pl.scenario, pl.settings, people[u], rules) for u in units if (u, d) in available}
+        useless = useless_group_seats(pl, {i: people[i].staff_type for u in seats for i in available[(u, d)]},
+                                      {i: seats[u] for u in seats for i in available[(u, d)]})
+        for u, places in seats.items():
+            person = people[u]
+            for s in places:
                 if (person.staff_type, s) in useless:
                     continue
                 for o in pl.patterns:
                     if o.allows(person.staff_type) and o.template not in person.forbidden_shifts:
-                        x[(i, d, o.name, s)] = _var(prob, f"x_{person.id}_d{d}_{o.name}_{s.replace('/', '_')}",
-                                                    "Binary")
+                        name = f"{'n' if aggregate else 'x'}_{person.id}_d{d}_{o.name}_{s.replace('/', '_')}"
+                        x[(u, d, o.name, s)] = (_var(prob, name, "Integer", up=len(available[(u, d)])) if aggregate
+                                                else _var(prob, name, "Binary"))
     rate = {i: scenario.staff_types[p.staff_type].cost_per_hour for i, p in enumerate(people)}
     cost = pulp.lpSum(rate[i] * patterns[d][j].paid_hours * v for (i, d, j, s), v in x.items())
 
@@ -266,13 +274,13 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
             for place, limit in seat_windows.items():
                 for k in range(len(g.periods)):
                     used = [v for (_, _, j, _), v in in_seat.get(place, ()) if g.anyc[j][k]]
-                    if len(used) > limit:
+                    if sum(v.upBound for v in used) > limit:
                         prob.addConstraint(pulp.lpSum(used) <= limit,
                                            f"{tag}_windows_{place.replace('/', '_')}_{_hhmm(g.periods[k])}")
         for tid, tmpl in pl.settings.shift_templates.items():
             if tmpl.max_staff is not None:
                 used = [v for (_, _, j, _), v in mine if patterns[d][j].template == tid]
-                if len(used) > tmpl.max_staff:
+                if sum(v.upBound for v in used) > tmpl.max_staff:
                     prob.addConstraint(pulp.lpSum(used) <= tmpl.max_staff, f"{tag}_template_{tid}")
         for rule in pl.settings.cover_rules:
             s = rule.station
@@ -292,6 +300,25 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
                                        + day.stations[s].windows * z, f"{tag}_rule_{rule.id}_{t}_trigger")
                     add_ge(have - rule.min_staff * z, 0, f"{tag}_rule_{rule.id}_{t}", info)
 
+    if aggregate:
+        duty, misses = {"early": {}, "late": {}, "saturday": {}}, []
+        add_class_rules(prob, scenario, plans, x, available, patterns)
+    else:
+        duty, misses = _person_rules(prob, scenario, plans, x, patterns, add_le, add_ge)
+    objective = cost
+    if slacks:
+        objective = cost + SLACK_COST * pulp.lpSum(e for e, _ in slacks.values())
+    prob.setObjective(objective)
+    return RosterModel(prob, x, cost, plans, grids, patterns, slacks, duty, pulp.lpSum(misses), targets)
+
+
+def _person_rules(prob, scenario: Scenario, plans: list[DayPlan], x: dict, patterns: dict, add_le, add_ge):
+    """The per-person rows of the module docstring (``one_shift`` .. ``max_saturday``, ``symmetry``); returns the
+    duty counts per kind and person and the non-preferred shifts (stage 2's terms)."""
+    sl = scenario.staff_list
+    rules, kinds, people = sl.rules, sl.duty_kinds, sl.people
+    horizon_days = scenario.horizon.calendar_days() if scenario.horizon else 1
+    cyclic = bool(scenario.horizon and scenario.horizon.cyclic)
     # Per person: the named rules.
     offsets = {pl.day.index: pl.day.offset_days for pl in plans}
     at_offset = {pl.day.offset_days: pl.day.index for pl in plans}
@@ -374,43 +401,23 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
             misses += [v for (_, d, j, _), v in mine if patterns[d][j].template not in person.preferred_shifts]
     # Symmetry: people who are interchangeable (same type, skills, stations, contract, days off, preferences)
     # are ordered by paid hours, so the solver does not explore their permutations.
-    classes: dict[tuple, list[int]] = {}
-    for i, p in enumerate(people):
-        key = (p.staff_type, tuple(sorted(person_skills(scenario, p).items())), tuple(p.stations or ()),
-               p.contract.weekly_hours, tuple(sorted(p.absences())), tuple(p.preferred_shifts),
-               tuple(p.forbidden_shifts))
-        classes.setdefault(key, []).append(i)
-    for members in classes.values():
+    for members in interchangeable(scenario, with_absences=True):
         for a, b in zip(members, members[1:]):
             ha = pulp.lpSum(patterns[d][j].paid_hours * v for (_, d, j, _), v in by_person.get(a, []))
             hb = pulp.lpSum(patterns[d][j].paid_hours * v for (_, d, j, _), v in by_person.get(b, []))
             if by_person.get(a):
                 prob.addConstraint(ha >= hb, f"symmetry_{people[a].id}_{people[b].id}")
-    objective = cost
-    if slacks:
-        objective = cost + SLACK_COST * pulp.lpSum(e for e, _ in slacks.values())
-    prob.setObjective(objective)
-    return RosterModel(prob, x, cost, plans, grids, patterns, slacks, duty, pulp.lpSum(misses), targets)
+    return duty, misses
 
 
-def add_fairness(model: RosterModel, cost_cap: float, weight_preferences: float, shortfalls=None) -> None:
-    """Stage 2: hold the cost (and any cover shortfall) at stage 1's and minimise the spread of duties and the
-    non-preferred shifts."""
-    prob = model.problem
-    prob.addConstraint(model.cost <= cost_cap, "stage2_cost_cap")
-    if model.slacks:
-        total = sum(e.varValue or 0.0 for e, _ in model.slacks.values())
-        prob.addConstraint(pulp.lpSum(e for e, _ in model.slacks.values()) <= total + 1e-6, "stage2_shortfall_cap")
-    spread = []
-    for kind, counts in model.duty.items():
-        if len(counts) < 2:
-            continue
-        hi, lo = _var(prob, f"fair_{kind}_max"), _var(prob, f"fair_{kind}_min")
-        now = [max(0.0, round(pulp.value(expr) or 0.0)) for expr in counts.values()]   # stage 1: the warm start
-        hi.setInitialValue(max(now))
-        lo.setInitialValue(min(now))
-        for i, expr in counts.items():
-            prob.addConstraint(expr <= hi, f"fair_{kind}_hi_{i}")
-            prob.addConstraint(expr >= lo, f"fair_{kind}_lo_{i}")
-        spread.append(hi - lo)
-    prob.setObjective(pulp.lpSum(spread) + weight_preferences * model.preference_misses)
+def interchangeable(scenario: Scenario, with_absences: bool = False) -> list[list[int]]:
+    """Classes of people the roster cannot tell apart: the same staff type (so cost), skills and speeds,
+    stations, contract, preferred and forbidden shifts (and, ``with_absences``, the same days off); in file order."""
+    classes: dict[tuple, list[int]] = {}
+    for i, p in enumerate(scenario.staff_list.people):
+        key = (p.staff_type, tuple(sorted(person_skills(scenario, p).items())), tuple(p.stations or ()),
+               p.contract.weekly_hours, tuple(p.preferred_shifts), tuple(p.forbidden_shifts))
+        if with_absences:
+            key += (tuple(sorted(p.absences())),)
+        classes.setdefault(key, []).append(i)
+    return list(classes.values())
