@@ -29,6 +29,7 @@ before and reports the larger of its bound and ``z_a``'s bound.
 from __future__ import annotations
 
 import time
+import warnings
 
 import pulp
 
@@ -82,8 +83,10 @@ def aggregate_then_assign(scenario, plans, model: RosterModel, time_limit_s: flo
         left = max(1.0, time_limit_s - (time.perf_counter() - started))
         second = run_stage(model, left, mip_gap, "cost", warm=False)
     finally:
-        for name in links:
-            del prob.constraints[name]
+        with warnings.catch_warnings():    # PuLP 3.3 has no public removal of a row; the mapping is deprecated
+            warnings.simplefilter("ignore", DeprecationWarning)
+            for name in links:
+                del prob.constraints[name]
         for v in closed:
             v.upBound = 1
     if second.objective is None:
