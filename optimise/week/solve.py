@@ -87,6 +87,7 @@ class WeekRoster:
     model: RosterModel = field(repr=False)
     requirements_time_s: float = 0.0
     shortfalls: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)   # cover not given (see model)
+    aggregate: StageReport | None = None      # stage 1a (:mod:`optimise.week.aggregate`) when it ran
 
     @property
     def proven_optimal_cost(self) -> bool:
@@ -237,7 +238,7 @@ def solve_week(scenario: Scenario, plans: list[DayPlan] | None = None, *, time_l
     else:
         stages.append(StageReport("fairness", "not_run"))
     return WeekRoster(scenario, plans, read_assignments(scenario, model, chosen), cost, stages, model, req_s,
-                      shortfalls)
+                      shortfalls, bound_from)
 
 
 def elastic_shortfalls(model: RosterModel) -> pd.DataFrame:
