@@ -58,6 +58,7 @@ def aggregate_then_assign(scenario, plans, model: RosterModel, time_limit_s: flo
     started = time.perf_counter()
     agg = build_roster_model(scenario, plans, elastic=elastic, aggregate=True)
     first = run_stage(agg, time_limit_s * AGGREGATE_SHARE, mip_gap, "aggregate", options=AGGREGATE_OPTIONS)
+    first.method = "aggregate MILP (a relaxation)"
     if first.objective is None:
         return None, first
     counts = {k: int(round(v.varValue or 0.0)) for k, v in agg.x.items()}
