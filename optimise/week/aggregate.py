@@ -33,7 +33,8 @@ import warnings
 
 import pulp
 
-from .model import RosterModel, build_roster_model, interchangeable
+from .model import RosterModel, build_roster_model
+from .person_rules import interchangeable
 from .stage import StageReport, run_stage
 
 
