@@ -30,7 +30,7 @@ from .seats import seat, split_seat
 WARM_START_FROM_VARIABLES = 3000   # larger weeks start from a relax-and-fix roster
 # The fairness stage's budget, a share of the time limit: it starts from the least-cost roster with the cost
 # held, so a stage stopped early returns that roster or a fairer one of the same cost, never a worse one.
-FAIRNESS_SHARE = 0.25
+FAIRNESS_SHARE = 1 / 6
 
 
 class InfeasibleWeek(Exception):
