@@ -79,3 +79,25 @@ def test_aggregate_then_assignment_gives_the_roster_milps_optimum(data):
     if first.method == "aggregate + assignment":                    # the assignment met the aggregate's bound
         assert abs(first.objective - agg.objective) <= 1e-6 * max(1.0, agg.objective)
     assert [b for b in violations(r) if "required" not in b] == []
+
+
+def test_a_fairness_stage_stopped_at_once_keeps_the_least_cost_roster(monkeypatch):
+    """Stage 2 starts from stage 1's roster with the cost held: however short its budget, the cost is stage 1's."""
+    import optimise.week.solve as solve
+
+    data = base_dict(windows=4)
+    data["optimise"]["shift_templates"] = {
+        "EARLY": {"start": {"earliest": "08:00"}, "length_min": 240},
+        "LATE": {"start": {"earliest": "12:00"}, "length_min": 240}}
+    data["horizon"] = {"days": [{"day": d, "min_staff": {"counter": 2}} for d in WEEK[:5]]}
+    data["staff_list"] = {"people": [{"id": f"p{k}", "name": f"P{k}", "staff_type": "clerk"} for k in range(6)],
+                          "duty_kinds": {"early_start_before": "09:00", "late_end_after": "15:00"},
+                          "plan": {"requirements": "min_staff_only", "fairness": "lexicographic"}}
+    s = scenario_from_dict(data, "<week>")
+    plans = day_plans(s)
+    least = solve_week(s, plans, fairness="off")
+    monkeypatch.setattr(solve, "FAIRNESS_SHARE", 1e-4)
+    fair = solve_week(s, plans)
+    assert fair.stages[1].status in ("optimal", "time_limited") and fair.stages[1].objective is not None
+    assert abs(fair.cost - least.cost) <= 1e-6 * max(1.0, least.cost)
+    assert [b for b in violations(fair) if "required" not in b] == []
