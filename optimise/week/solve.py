@@ -1,5 +1,10 @@
 """Solve the week's roster: least cost first, then the fairest roster of that cost; read the roster back.
 
+The least cost, when some people are interchangeable: the aggregate MILP over classes, then the named people
+assigned to its counts (:mod:`optimise.week.aggregate`: optimal with proof when the aggregate is); when no
+assignment exists, the roster MILP from an LP-and-fix start, with the aggregate's bound. The fairness stage
+starts from the least-cost roster with the cost held, within ``FAIRNESS_SHARE`` of the time limit.
+
 Every solve is reported with its status (``optimal``, ``time_limited``,
 ``infeasible``), objective, best bound, relative gap, time and size. A
 time-limited stage is never called optimal: its gap says how far from
