@@ -3,7 +3,11 @@
 For each week: the wall time of everything ``queueplan roster`` plans
 (every day's requirements, then both MILP stages: least cost, fairness),
 the requirements' time, and per stage its status, size (variables, integer
-variables, constraints), time and relative gap. A ``time_limited`` stage is
+variables, constraints), time, relative gap and method: ``aggregate`` is stage
+1a (counts per class of interchangeable people, :mod:`optimise.week.aggregate`;
+its time is included in the ``cost`` line's), ``cost`` the least-cost roster
+(``aggregate + assignment``: the named people assigned to 1a's counts, or the
+roster MILP itself when that assignment fails), ``fairness`` stage 2. A ``time_limited`` stage is
 not optimal: its gap says how far from proven it is.
 
 Weeks:
@@ -81,7 +85,7 @@ def _same(a, b) -> bool:
 def bench(name: str, scenario, limit: float, baseline: bool) -> None:
     people = len(scenario.staff_list.people)
     method = scenario.staff_list.plan.requirements
-    wall = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     plans = day_plans(scenario, workers=1)
     req_s = time.perf_counter() - wall
     try:
@@ -89,16 +93,17 @@ def bench(name: str, scenario, limit: float, baseline: bool) -> None:
     except InfeasibleWeek as exc:
         print(f"{name}: infeasible ({exc.problems[0] if exc.problems else ''})")
         return
-    total = time.perf_counter() - wall
+    total, cpu = time.perf_counter() - wall, time.process_time() - cpu
     open_days = [p for p in plans if not p.day.closed]
     print(f"{name}: {people} people, {len(open_days)} open days, {method} requirements {req_s:.1f} s")
-    for st in r.stages:
+    for st in ([r.aggregate] if r.aggregate else []) + r.stages:
         gap = "-" if st.gap is None else f"{st.gap:.3g}"
         print(f"{name}:   {st.stage:9s} {st.status:13s} vars {st.variables:6d} (int {st.integer_variables:5d}) "
-              f"cons {st.constraints:6d}  {st.time_s:6.1f} s  gap {gap}")
+              f"cons {st.constraints:6d}  {st.time_s:6.1f} s  gap {gap}  ({st.method})")
     short = r.shortfalls["shortfall"].sum() if len(r.shortfalls) else 0.0
     print(f"{name}:   cost {r.cost:.1f}, {len(r.assignments)} duties, cover short {short:.1f} staff-periods")
-    print(f"{name}:   whole planning (requirements + both stages) wall {total:.1f} s")
+    print(f"{name}:   whole planning (requirements + both stages) wall {total:.1f} s, CPU {cpu:.1f} s "
+          f"(this process; HiGHS threads included)")
     if baseline:
         t = time.perf_counter()
         same = all(_same(p.req, compute_requirements(p.scenario, method, p.settings.grid_min, warm_search=False))

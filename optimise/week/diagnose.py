@@ -24,6 +24,7 @@ from sim.staff_list_checks import person_skills
 
 from .days import DayPlan
 from .model import build_roster_model, capped_targets
+from .stage import run_stage
 from .seats import stations_for
 
 
@@ -84,10 +85,8 @@ def precheck(scenario: Scenario, plans: list[DayPlan]) -> list[str]:
 
 def elastic_solve(scenario: Scenario, plans: list[DayPlan], time_limit_s: float) -> pd.DataFrame:
     """The positive slacks of the elastic roster MILP: what must give, where, on whom, by how much."""
-    from .solve import _run
-
     model = build_roster_model(scenario, plans, elastic="all")
-    _run(model, time_limit_s, 1e-4, "elastic")
+    run_stage(model, time_limit_s, 1e-4, "elastic")
     rows = []
     for name, (e, info) in model.slacks.items():
         if e.varValue is not None and e.varValue > 1e-6:

@@ -58,7 +58,13 @@ rule is triggered). ``w[i, d] = sum_{j,s} x[i, d, j, s]`` (works on ``d``).
     symmetry_{a}_{b}:         hours[a] >= hours[b] for consecutive interchangeable people a, b
                               (same type, skills, stations, contract, days off and preferences)
 
-Stage 2 (fairness, lexicographic; ``plan.fairness: lexicographic``): with
+Aggregate mode (``aggregate=True``, stage 1a of :mod:`optimise.week.aggregate`): one integer
+``n[c, d, j, s]`` per class ``c`` of interchangeable people (:func:`interchangeable`), bounded by the class's
+members available on ``d``, in place of their binaries; the day rows above are unchanged (each is a sum over
+people) and the person rows are summed over the class (:mod:`optimise.week.class_rules`). A relaxation of
+this MILP with the same objective.
+
+Stage 2 (fairness, :mod:`optimise.week.fairness`; ``plan.fairness: lexicographic``): with
 the cost held at the stage-1 roster's cost, minimise
 
     sum_{kind in early, late, Saturday} (U_kind - L_kind) + weight_preferences * (non-preferred shifts worked)
@@ -88,24 +94,17 @@ from sim.scenario import Scenario
 from sim.staff_list_checks import person_skills
 
 from ..settings import PatternOption
+from .class_rules import add_class_rules
 from .days import DayPlan
 from .grid import DayGrid, day_grid
-from .limits import limits
+from .person_rules import add_person_rules, interchangeable, new_var as _var
 from .seats import seat, serves_all, split_seat, stations_for, useless_group_seats
 
 SLACK_COST = 1000.0
-MINUTES_PER_DAY = 1440.0
 
 
 def _hhmm(t: float) -> str:
     return format_clock(t).replace(":", "")
-
-
-def _var(prob, name, cat="Continuous", up=None):
-    """A variable >= 0 attached to ``prob`` (PuLP 3.3's API; a plain ``LpVariable`` on older PuLP)."""
-    if hasattr(prob, "add_variable"):
-        return prob.add_variable(name, lowBound=0, upBound=up, cat=cat)
-    return pulp.LpVariable(name, lowBound=0, upBound=up, cat=cat)
 
 
 def constraint_count(prob) -> int:
@@ -147,11 +146,14 @@ def capped_targets(plan: DayPlan, station: str) -> tuple[np.ndarray, dict[str, n
     return np.minimum(pool, windows), {q: t * scale for q, t in skill_t.items()}
 
 
-def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str | None = None) -> RosterModel:
+def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str | None = None,
+                       aggregate: bool = False) -> RosterModel:
     """The MILP of the module docstring.
 
     ``elastic="cover"``: every cover constraint gets a priced slack (the roster staffs what it can and
     reports the shortfall; rules stay hard); ``elastic="all"``: the rules too (the diagnosis).
+    ``aggregate=True``: the class counts of the module docstring (``x`` is then keyed by the class's first
+    member and holds integers; no fairness terms).
     """
     sl = scenario.staff_list
     rules, kinds = sl.rules, sl.duty_kinds
@@ -181,24 +183,30 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
 
     x: dict[tuple, pulp.LpVariable] = {}
     grids, patterns = {}, {}
+    units = {m[0]: m for m in interchangeable(scenario)} if aggregate else {i: [i] for i in range(len(people))}
+    available: dict[tuple[int, int], list[int]] = {}     # (unit, day) -> its members available that day
     open_plans = [pl for pl in plans if not pl.day.closed]
     for pl in open_plans:
         d = pl.day.index
         grids[d] = day_grid(pl)
         patterns[d] = {o.name: o for o in pl.patterns}
-        seats = {i: stations_for(pl.scenario, pl.settings, person, rules) for i, person in enumerate(people)
-                 if pl.code not in person.absences()}
-        useless = useless_group_seats(pl, {i: people[i].staff_type for i in seats}, seats)
-        for i, person in enumerate(people):
-            if i not in seats:
-                continue
-            for s in seats[i]:
+        for u, members in units.items():
+            here = [i for i in members if pl.code not in people[i].absences()]
+            if here:
+                available[(u, d)] = here
+        seats = {u: stations_for(pl.scenario, pl.settings, people[u], rules) for u in units if (u, d) in available}
+        useless = useless_group_seats(pl, {i: people[i].staff_type for u in seats for i in available[(u, d)]},
+                                      {i: seats[u] for u in seats for i in available[(u, d)]})
+        for u, places in seats.items():
+            person = people[u]
+            for s in places:
                 if (person.staff_type, s) in useless:
                     continue
                 for o in pl.patterns:
                     if o.allows(person.staff_type) and o.template not in person.forbidden_shifts:
-                        x[(i, d, o.name, s)] = _var(prob, f"x_{person.id}_d{d}_{o.name}_{s.replace('/', '_')}",
-                                                    "Binary")
+                        name = f"{'n' if aggregate else 'x'}_{person.id}_d{d}_{o.name}_{s.replace('/', '_')}"
+                        x[(u, d, o.name, s)] = (_var(prob, name, "Integer", up=len(available[(u, d)])) if aggregate
+                                                else _var(prob, name, "Binary"))
     rate = {i: scenario.staff_types[p.staff_type].cost_per_hour for i, p in enumerate(people)}
     cost = pulp.lpSum(rate[i] * patterns[d][j].paid_hours * v for (i, d, j, s), v in x.items())
 
@@ -266,13 +274,13 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
             for place, limit in seat_windows.items():
                 for k in range(len(g.periods)):
                     used = [v for (_, _, j, _), v in in_seat.get(place, ()) if g.anyc[j][k]]
-                    if len(used) > limit:
+                    if sum(v.upBound for v in used) > limit:
                         prob.addConstraint(pulp.lpSum(used) <= limit,
                                            f"{tag}_windows_{place.replace('/', '_')}_{_hhmm(g.periods[k])}")
         for tid, tmpl in pl.settings.shift_templates.items():
             if tmpl.max_staff is not None:
                 used = [v for (_, _, j, _), v in mine if patterns[d][j].template == tid]
-                if len(used) > tmpl.max_staff:
+                if sum(v.upBound for v in used) > tmpl.max_staff:
                     prob.addConstraint(pulp.lpSum(used) <= tmpl.max_staff, f"{tag}_template_{tid}")
         for rule in pl.settings.cover_rules:
             s = rule.station
@@ -292,125 +300,14 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
                                        + day.stations[s].windows * z, f"{tag}_rule_{rule.id}_{t}_trigger")
                     add_ge(have - rule.min_staff * z, 0, f"{tag}_rule_{rule.id}_{t}", info)
 
-    # Per person: the named rules.
-    offsets = {pl.day.index: pl.day.offset_days for pl in plans}
-    at_offset = {pl.day.offset_days: pl.day.index for pl in plans}
-    by_person: dict[int, list] = {}
-    for key, v in x.items():
-        by_person.setdefault(key[0], []).append((key, v))
-    duty = {"early": {}, "late": {}, "saturday": {}}
-    misses = []
-    saturday_days = {pl.day.index for pl in plans if pl.day.day.is_saturday and not pl.day.closed}
-    for i, person in enumerate(people):
-        mine = by_person.get(i, [])
-        if not mine:
-            continue
-        lim = limits(scenario, person, horizon_days)
-        pid = person.id
-        work = {d: pulp.lpSum(v for (_, dd, _, _), v in mine if dd == d) for d in {k[1] for k, _ in mine}}
-        hours = pulp.lpSum(patterns[d][j].paid_hours * v for (_, d, j, _), v in mine)
-
-        def w(offset):
-            d = at_offset.get(offset % horizon_days if cyclic else offset)
-            return work.get(d, 0) if d is not None else 0
-
-        for d, expr in work.items():
-            prob.addConstraint(expr <= 1, f"one_shift_{pid}_d{d}")
-        rinfo = {"kind": "rule", "person": pid, "name": person.name}
-        if rules.max_weekly_hours.enabled:
-            add_le(hours, lim["max_hours"], f"max_hours_{pid}", {**rinfo, "rule": "max_weekly_hours",
-                                                                 "limit": lim["max_hours"]})
-        if rules.min_weekly_hours.enabled and lim["min_hours"] > 0:
-            need = lim["min_hours"]
-            if rules.min_weekly_hours.only_if_rostered:
-                used = _var(prob, f"used_{pid}", "Binary")
-                for d, expr in work.items():
-                    prob.addConstraint(expr <= used, f"used_{pid}_d{d}")
-                add_ge(hours, need * used, f"min_hours_{pid}", {**rinfo, "rule": "min_weekly_hours", "limit": need})
-            else:
-                add_ge(hours, need, f"min_hours_{pid}", {**rinfo, "rule": "min_weekly_hours", "limit": need})
-        if rules.rest_days.enabled and rules.rest_days.min_days > 0 and scenario.horizon is not None:
-            add_le(pulp.lpSum(work.values()), horizon_days - rules.rest_days.min_days, f"rest_days_{pid}",
-                   {**rinfo, "rule": "rest_days", "limit": rules.rest_days.min_days})
-            if rules.rest_days.consecutive and horizon_days >= 2:
-                pairs = []
-                for o in range(horizon_days if cyclic else horizon_days - 1):
-                    r = _var(prob, f"rest2_{pid}_o{o}", "Binary")
-                    prob.addConstraint(r + w(o) <= 1, f"rest2a_{pid}_o{o}")
-                    prob.addConstraint(r + w(o + 1) <= 1, f"rest2b_{pid}_o{o}")
-                    pairs.append(r)
-                add_ge(pulp.lpSum(pairs), 1, f"rest_pair_{pid}", {**rinfo, "rule": "rest_days", "limit": 2})
-        if rules.max_consecutive_days.enabled and scenario.horizon is not None:
-            n = rules.max_consecutive_days.days
-            if horizon_days > n:
-                for o in range(horizon_days if cyclic else horizon_days - n):
-                    run = pulp.lpSum(w(o + e) for e in range(n + 1))
-                    if isinstance(run, pulp.LpAffineExpression) and len(run) > n:
-                        add_le(run, n, f"max_consec_{pid}_o{o}", {**rinfo, "rule": "max_consecutive_days", "limit": n})
-        if rules.min_rest_between_shifts.enabled:
-            rest_min = rules.min_rest_between_shifts.hours * 60.0
-            for d in work:
-                nxt = at_offset.get((offsets[d] + 1) % horizon_days if cyclic else offsets[d] + 1)
-                if nxt is None or nxt not in work or (cyclic and horizon_days == 1):
-                    continue
-                for j, o in patterns[d].items():
-                    late = [v for (_, dd, jj, _), v in mine if dd == nxt and
-                            patterns[nxt][jj].pattern.start + MINUTES_PER_DAY - o.pattern.end < rest_min - 1e-9]
-                    this = [v for (_, dd, jj, _), v in mine if dd == d and jj == j]
-                    if late and this:
-                        prob.addConstraint(pulp.lpSum(this) + pulp.lpSum(late) <= 1, f"min_rest_{pid}_d{d}_{j}")
-        early = pulp.lpSum(v for (_, d, j, _), v in mine if patterns[d][j].pattern.start < kinds.early_start_before - 1e-9)
-        late = pulp.lpSum(v for (_, d, j, _), v in mine if patterns[d][j].pattern.end > kinds.late_end_after + 1e-9)
-        sat = pulp.lpSum(v for (_, d, _, _), v in mine if d in saturday_days)
-        for kind, expr in (("early", early), ("late", late), ("saturday", sat)):
-            if isinstance(expr, pulp.LpAffineExpression) and len(expr):
-                duty[kind][i] = expr
-        if rules.max_late_duties.enabled and i in duty["late"]:
-            add_le(late, lim["late"], f"max_late_{pid}", {**rinfo, "rule": "max_late_duties", "limit": lim["late"]})
-        if rules.max_saturday_duties.enabled and i in duty["saturday"]:
-            add_le(sat, lim["saturday"], f"max_saturday_{pid}", {**rinfo, "rule": "max_saturday_duties",
-                                                                 "limit": lim["saturday"]})
-        if person.preferred_shifts:
-            misses += [v for (_, d, j, _), v in mine if patterns[d][j].template not in person.preferred_shifts]
-    # Symmetry: people who are interchangeable (same type, skills, stations, contract, days off, preferences)
-    # are ordered by paid hours, so the solver does not explore their permutations.
-    classes: dict[tuple, list[int]] = {}
-    for i, p in enumerate(people):
-        key = (p.staff_type, tuple(sorted(person_skills(scenario, p).items())), tuple(p.stations or ()),
-               p.contract.weekly_hours, tuple(sorted(p.absences())), tuple(p.preferred_shifts),
-               tuple(p.forbidden_shifts))
-        classes.setdefault(key, []).append(i)
-    for members in classes.values():
-        for a, b in zip(members, members[1:]):
-            ha = pulp.lpSum(patterns[d][j].paid_hours * v for (_, d, j, _), v in by_person.get(a, []))
-            hb = pulp.lpSum(patterns[d][j].paid_hours * v for (_, d, j, _), v in by_person.get(b, []))
-            if by_person.get(a):
-                prob.addConstraint(ha >= hb, f"symmetry_{people[a].id}_{people[b].id}")
+    if aggregate:
+        duty, misses = {"early": {}, "late": {}, "saturday": {}}, []
+        add_class_rules(prob, scenario, plans, x, available, patterns)
+    else:
+        duty, misses = add_person_rules(prob, scenario, plans, x, patterns, add_le, add_ge)
     objective = cost
     if slacks:
         objective = cost + SLACK_COST * pulp.lpSum(e for e, _ in slacks.values())
     prob.setObjective(objective)
     return RosterModel(prob, x, cost, plans, grids, patterns, slacks, duty, pulp.lpSum(misses), targets)
 
-
-def add_fairness(model: RosterModel, cost_cap: float, weight_preferences: float, shortfalls=None) -> None:
-    """Stage 2: hold the cost (and any cover shortfall) at stage 1's and minimise the spread of duties and the
-    non-preferred shifts."""
-    prob = model.problem
-    prob.addConstraint(model.cost <= cost_cap, "stage2_cost_cap")
-    if model.slacks:
-        total = sum(e.varValue or 0.0 for e, _ in model.slacks.values())
-        prob.addConstraint(pulp.lpSum(e for e, _ in model.slacks.values()) <= total + 1e-6, "stage2_shortfall_cap")
-    spread = []
-    for kind, counts in model.duty.items():
-        if len(counts) < 2:
-            continue
-        hi, lo = _var(prob, f"fair_{kind}_max"), _var(prob, f"fair_{kind}_min")
-        now = [max(0.0, round(pulp.value(expr) or 0.0)) for expr in counts.values()]   # stage 1: the warm start
-        hi.setInitialValue(max(now))
-        lo.setInitialValue(min(now))
-        for i, expr in counts.items():
-            prob.addConstraint(expr <= hi, f"fair_{kind}_hi_{i}")
-            prob.addConstraint(expr >= lo, f"fair_{kind}_lo_{i}")
-        spread.append(hi - lo)
-    prob.setObjective(pulp.lpSum(spread) + weight_preferences * model.preference_misses)

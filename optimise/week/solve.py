@@ -1,5 +1,10 @@
 """Solve the week's roster: least cost first, then the fairest roster of that cost; read the roster back.
 
+The least cost, when some people are interchangeable: the aggregate MILP over classes, then the named people
+assigned to its counts (:mod:`optimise.week.aggregate`: optimal with proof when the aggregate is); when no
+assignment exists, the roster MILP from an LP-and-fix start, with the aggregate's bound. The fairness stage
+starts from the least-cost roster with the cost held, within ``FAIRNESS_SHARE`` of the time limit.
+
 Every solve is reported with its status (``optimal``, ``time_limited``,
 ``infeasible``), objective, best bound, relative gap, time and size. A
 time-limited stage is never called optimal: its gap says how far from
@@ -20,11 +25,17 @@ from sim.scenario import Scenario
 
 from ..shifts import make_solver
 from .days import DayPlan, day_plans
-from .model import RosterModel, add_fairness, build_roster_model
+from .aggregate import aggregate_then_assign, worth_aggregating
+from .fairness import add_fairness
+from .model import RosterModel, build_roster_model
+from .stage import StageReport, WarmHiGHS, run_stage  # noqa: F401 (StageReport, WarmHiGHS: re-exported)
 from .seats import seat, split_seat
 
 
 WARM_START_FROM_VARIABLES = 3000   # larger weeks start from a relax-and-fix roster
+# The fairness stage's budget, a share of the time limit: it starts from the least-cost roster with the cost
+# held, so a stage stopped early returns that roster or a fairer one of the same cost, never a worse one.
+FAIRNESS_SHARE = 1 / 6
 
 
 class InfeasibleWeek(Exception):
@@ -70,24 +81,6 @@ class Assignment:
 
 
 @dataclass
-class StageReport:
-    """How one solve went."""
-
-    stage: str                 # "cost" or "fairness"
-    status: str                # optimal | time_limited | infeasible | no_solution | not_run
-    objective: float | None = None
-    best_bound: float | None = None
-    gap: float | None = None
-    time_s: float = 0.0
-    variables: int = 0
-    integer_variables: int = 0
-    constraints: int = 0
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
-
-
-@dataclass
 class WeekRoster:
     """The roster of a week and how it was found."""
 
@@ -99,6 +92,7 @@ class WeekRoster:
     model: RosterModel = field(repr=False)
     requirements_time_s: float = 0.0
     shortfalls: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)   # cover not given (see model)
+    aggregate: StageReport | None = None      # stage 1a (:mod:`optimise.week.aggregate`) when it ran
 
     @property
     def proven_optimal_cost(self) -> bool:
@@ -136,67 +130,6 @@ class WeekRoster:
                                            "on_duty", "shortfall"])
 
 
-class WarmHiGHS(pulp.HiGHS):
-    """PuLP's HiGHS (through highspy) started from the variables' current values when every one has a value.
-
-    The fairness stage starts from the least-cost roster (feasible by construction), so it always has an
-    incumbent, however short its time limit.
-    """
-
-    def callSolver(self, lp):
-        import highspy
-
-        values = [v.varValue for v in lp.variables()]
-        if values and all(x is not None for x in values):
-            start = highspy.HighsSolution()
-            start.col_value = [float(x) for x in values]
-            start.value_valid = True
-            lp.solverModel.setSolution(start)
-        lp.solverModel.run()
-
-
-def _run(model: RosterModel, time_limit_s: float, mip_gap: float, stage: str, warm: bool = False) -> StageReport:
-    from ..shifts import _quiet_stdout  # HiGHS prints a banner even when asked not to
-
-    prob = model.problem
-    size = model.size
-    if not prob.variables():
-        return StageReport(stage, "optimal", 0.0, 0.0, 0.0, 0.0, **size)
-    make_solver("highs", time_limit_s, mip_gap)      # a clear error if HiGHS is missing
-    engine = WarmHiGHS(msg=False, timeLimit=time_limit_s, gapRel=mip_gap) if warm else \
-        make_solver("highs", time_limit_s, mip_gap)
-    started = time.perf_counter()
-    with _quiet_stdout():
-        prob.solve(engine)
-    seconds = time.perf_counter() - started
-    h = getattr(prob, "solverModel", None)
-    status, bound, gap, objective = "no_solution", None, None, None
-    has_solution = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
-    if h is not None:
-        import highspy
-
-        ms = h.getModelStatus()
-        info = h.getInfo()
-        if ms == highspy.HighsModelStatus.kOptimal:
-            status = "optimal"
-        elif ms == highspy.HighsModelStatus.kInfeasible:
-            status = "infeasible"
-        elif has_solution:
-            status = "time_limited" if ms == highspy.HighsModelStatus.kTimeLimit else h.modelStatusToString(ms)
-        if has_solution:
-            objective = float(pulp.value(prob.objective) or 0.0)
-            bound = float(info.mip_dual_bound) if abs(info.mip_dual_bound) < 1e30 else None
-            gap = float(info.mip_gap) if abs(info.mip_gap) < 1e30 else None
-    elif prob.status == pulp.LpStatusInfeasible:
-        status = "infeasible"
-    elif has_solution:
-        status = "optimal" if prob.sol_status == pulp.LpSolutionOptimal else "time_limited"
-        objective = float(pulp.value(prob.objective) or 0.0)
-    if status == "optimal":
-        gap = 0.0 if gap is None else gap
-    return StageReport(stage, status, objective, bound, gap, seconds, **size)
-
-
 def relax_and_fix_start(model: RosterModel, time_limit_s: float) -> bool:
     """A first roster for the least-cost solve: the LP relaxation, its assignments at 1 and at 0 fixed, the
     fractional ones solved as a small MILP (LP-and-fix).
@@ -229,6 +162,18 @@ def relax_and_fix_start(model: RosterModel, time_limit_s: float) -> bool:
     return ok and all(v.varValue is not None for v in prob.variables())
 
 
+def with_aggregate_bound(report: StageReport, bound: float, mip_gap: float) -> StageReport:
+    """The roster MILP's report with the aggregate MILP's bound when it is the better (a valid lower bound,
+    :mod:`optimise.week.aggregate`); optimal when the incumbent is within ``mip_gap`` of it."""
+    if report.objective is None or report.status in ("optimal", "infeasible"):
+        return report
+    best = max(bound, report.best_bound) if report.best_bound is not None else bound
+    gap = max(0.0, report.objective - best) / max(abs(report.objective), 1e-9)
+    status = "optimal" if gap <= max(mip_gap, 1e-6) else report.status
+    return StageReport(**{**report.as_dict(), "best_bound": best, "gap": gap, "status": status,
+                          "method": "roster MILP, aggregate bound"})
+
+
 def _values(model: RosterModel) -> dict:
     return {k: 1 for k, v in model.x.items() if v.varValue is not None and v.varValue > 0.5}
 
@@ -251,18 +196,30 @@ def solve_week(scenario: Scenario, plans: list[DayPlan] | None = None, *, time_l
                fairness: str | None = None, diagnose_infeasible: bool = True) -> WeekRoster:
     """The least-cost roster of the named staff (then the fairest of that cost), or :class:`InfeasibleWeek`.
 
-    ``time_limit_s`` applies to each stage (default ``staff_list.plan.time_limit_s``).
+    ``time_limit_s`` (default ``staff_list.plan.time_limit_s``) bounds the least-cost stage (aggregate and
+    assignment, :mod:`optimise.week.aggregate`, or the roster MILP); the fairness stage has
+    ``FAIRNESS_SHARE`` of it.
     """
     plan = scenario.staff_list.plan
     started = time.perf_counter()
     plans = plans if plans is not None else day_plans(scenario)
     req_s = time.perf_counter() - started
     limit = time_limit_s or plan.time_limit_s
-    model = build_roster_model(scenario, plans, elastic="cover" if plan.shortfall == "report" else None)
+    elastic = "cover" if plan.shortfall == "report" else None
+    model = build_roster_model(scenario, plans, elastic=elastic)
     t0 = time.perf_counter()
-    warm = len(model.x) > WARM_START_FROM_VARIABLES and relax_and_fix_start(model, limit / 3)
-    first = _run(model, max(1.0, limit - (time.perf_counter() - t0)), plan.mip_gap, "cost", warm=warm)
-    first.time_s = time.perf_counter() - t0      # the start's relax-and-fix included
+    first, bound_from = None, None
+    if worth_aggregating(scenario):
+        first, bound_from = aggregate_then_assign(scenario, plans, model, limit, plan.mip_gap, elastic)
+    if first is None and bound_from is not None and bound_from.status == "infeasible":
+        first = StageReport("cost", "infeasible", **model.size, method="aggregate (a relaxation) infeasible")
+    if first is None:
+        left = limit - (time.perf_counter() - t0)
+        warm = len(model.x) > WARM_START_FROM_VARIABLES and relax_and_fix_start(model, max(1.0, left / 3))
+        first = run_stage(model, max(1.0, limit - (time.perf_counter() - t0)), plan.mip_gap, "cost", warm=warm)
+        if bound_from is not None and bound_from.best_bound is not None:
+            first = with_aggregate_bound(first, bound_from.best_bound, plan.mip_gap)
+    first.time_s = time.perf_counter() - t0      # the aggregate stage or the start's relax-and-fix included
     if first.status in ("infeasible", "no_solution"):
         if not diagnose_infeasible:
             raise InfeasibleWeek([f"the MILP is {first.status}"], status=first.status)
@@ -277,7 +234,7 @@ def solve_week(scenario: Scenario, plans: list[DayPlan] | None = None, *, time_l
     stages = [first]
     if (fairness or plan.fairness) == "lexicographic" and model.duty:
         add_fairness(model, cost + 1e-6 * max(1.0, abs(cost)), plan.weight_preferences, shortfalls)
-        second = _run(model, limit, plan.mip_gap, "fairness", warm=True)
+        second = run_stage(model, limit * FAIRNESS_SHARE, plan.mip_gap, "fairness", warm=True)
         stages.append(second)
         if second.status in ("optimal", "time_limited") or second.objective is not None:
             chosen = _values(model)
@@ -286,7 +243,7 @@ def solve_week(scenario: Scenario, plans: list[DayPlan] | None = None, *, time_l
     else:
         stages.append(StageReport("fairness", "not_run"))
     return WeekRoster(scenario, plans, read_assignments(scenario, model, chosen), cost, stages, model, req_s,
-                      shortfalls)
+                      shortfalls, bound_from)
 
 
 def elastic_shortfalls(model: RosterModel) -> pd.DataFrame:

@@ -59,6 +59,8 @@ def write_week(out: Path, scenario, roster, week, args, seed: int, eval_seed: in
     cover = roster.cover_frame()
     targets = _per_day(week, "targets")
     stage = {st.stage: st.as_dict() for st in roster.stages}
+    if roster.aggregate is not None:      # stage 1a: the bound of the least-cost stage
+        stage["aggregate"] = roster.aggregate.as_dict()
     plan = {"scenario": scenario.name, "cost": roster.cost, "paid_hours": float(hours["paid_hours"].sum()),
             "people": len(scenario.staff_list.people), "people_rostered": int((hours["days"] > 0).sum()),
             "duties": len(roster.assignments), "cost_proven_least": roster.proven_optimal_cost,
