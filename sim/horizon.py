@@ -31,12 +31,15 @@ are built by :mod:`sim.week_days`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, field_validator
 
 from .bounds import MAX_LIST, Factor, Label, Volume, Windows
 from .fields import Clock, Code, Frozen, Share, TimeSpan
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MAX_HORIZON_DAYS = 62
@@ -182,3 +185,10 @@ def check_horizon(h: Horizon, root: tuple = ("horizon",)) -> list[tuple[tuple, s
     if all(d.closed for d in h.days):
         errors.append((root + ("days",), "every day is closed"))
     return errors
+
+
+def sessions_min(day: Day, scenario: "Scenario") -> tuple[float, float]:
+    """Opening and closing minute of ``day``."""
+    if day.sessions is not None:
+        return day.sessions[0].start, day.sessions[-1].end
+    return scenario.hours.open_min, scenario.hours.close_min

@@ -12,7 +12,6 @@ as strings instead of YAML 1.1's base-60 integers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -21,29 +20,9 @@ from pydantic import ValidationError
 from .bounds import MAX_FILE_BYTES
 from .checks import check_scenario
 from .messages import Message
+from .problems import Problem, ScenarioError
 from .scenario import Scenario
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a scenario file."""
-
-    file: str
-    line: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file + (f", line {self.line}" if self.line else "")
-        return f"{where}: {self.field + ': ' if self.field else ''}{self.message}"
-
-
-class ScenarioError(Exception):
-    """A scenario file that cannot be used; ``problems`` lists every finding."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+from .week_days import check_week
 
 
 class ScenarioLoader(yaml.SafeLoader):
@@ -161,8 +140,7 @@ def scenario_from_dict(data: dict, source: str = "<scenario>", lines: dict | Non
         raise ScenarioError(problems) from None
     errors, _ = check_scenario(scenario)
     if not errors and (scenario.horizon is not None or scenario.staff_list is not None):
-        from .week_days import check_week  # the week's checks build one-day scenarios through this function
-        errors = check_week(scenario)
+        errors = check_week(scenario, build=scenario_from_dict)  # the days are built and checked by this function
     if errors:
         raise ScenarioError([Problem(source, _line(lines, p), format_path(p), m) for p, m in errors])
     return scenario

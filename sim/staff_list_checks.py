@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from .horizon import one_day_horizon
+from .horizon import one_day_horizon, sessions_min
 from .optimise_checks import skills_needed_at
 from .scenario import Scenario
 
@@ -42,8 +42,6 @@ def person_skills(s: Scenario, person) -> dict[str, float]:
 
 
 def check_staff_list(s: Scenario) -> list[Finding]:
-    from .week_days import sessions_min
-
     sl = s.staff_list
     root = ("staff_list",)
     errors: list[Finding] = []

@@ -40,7 +40,7 @@ from .scenario import Scenario, ShiftPattern
 from .staff import StaffDay, _attendance
 from .staff_list_checks import person_skills
 from .streams import make_rngs
-from .week_days import week_days
+from .week_scenarios import week_days
 
 DAY_KEY = 1000                   # spawn-key prefix of the day seeds
 PERSON_STREAMS = {"absence": 1001, "lateness": 1002, "short_absence": 1003}   # append-only

@@ -1,7 +1,7 @@
-"""The days of a horizon as one-day scenarios, and the checks of the horizon and the staff list.
+"""The days of a horizon as one-day scenario data, and the checks of the horizon and the staff list.
 
-Each open day of ``scenario.horizon`` becomes a frozen one-day ``Scenario``
-(validated by the simulator's own checks): the shared scenario with the
+Each open day of ``scenario.horizon`` becomes the data of a one-day ``Scenario``
+(built and validated by :mod:`sim.week_scenarios`): the shared scenario with the
 day's hours, volume factors, profile, windows and targets. Shift templates
 that are not for the day (their ``days``) or have no shift inside the day's
 hours are left out of that day's ``optimise:`` block (a full-day template on
@@ -19,8 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .clock import format_clock
-from .horizon import Day, check_horizon, one_day_horizon
+from .horizon import Day, check_horizon, sessions_min
+from .problems import ScenarioError
 from .scenario import Scenario
+from .staff_list_checks import check_staff_list
 
 Finding = tuple[tuple, str]
 
@@ -107,34 +109,12 @@ def day_data(scenario: Scenario, day: Day, keep_roster: bool = False) -> dict:
     return data
 
 
-def sessions_min(day: Day, scenario: Scenario) -> tuple[float, float]:
-    """Opening and closing minute of ``day``."""
-    if day.sessions is not None:
-        return day.sessions[0].start, day.sessions[-1].end
-    return scenario.hours.open_min, scenario.hours.close_min
+def check_week(s: Scenario, build) -> list[Finding]:
+    """Errors of the horizon (day overrides) and of the staff list against the scenario.
 
-
-def day_scenario(scenario: Scenario, day: Day) -> Scenario:
-    """The frozen one-day scenario of an open ``day``; raises ``sim.loading.ScenarioError``."""
-    from .loading import scenario_from_dict
-
-    return scenario_from_dict(day_data(scenario, day), source=f"<{scenario.name} {day.day}>")
-
-
-def week_days(scenario: Scenario) -> list[WeekDay]:
-    """Every day of the horizon (a scenario without one: a single day, the scenario itself)."""
-    if scenario.horizon is None:
-        plain = scenario.model_copy(update={"staff_list": None})
-        return [WeekDay(0, one_day_horizon().days[0], 0, plain)]
-    h = scenario.horizon
-    offsets = h.calendar_offsets()
-    return [WeekDay(i, d, offsets[i], None if d.closed else day_scenario(scenario, d)) for i, d in enumerate(h.days)]
-
-
-def check_week(s: Scenario) -> list[Finding]:
-    """Errors of the horizon (day overrides) and of the staff list against the scenario."""
-    from .loading import ScenarioError
-    from .staff_list_checks import check_staff_list
+    ``build(data, source=...)`` validates a day's scenario (:func:`sim.loading.scenario_from_dict`, which
+    calls this function: passed in, so that neither module imports the other's).
+    """
 
     errors: list[Finding] = []
     if s.horizon is not None:
@@ -148,7 +128,7 @@ def check_week(s: Scenario) -> list[Finding]:
             if d.closed or any(p[:3] == path for p, _ in errors):
                 continue
             try:
-                day_scenario(s, d)
+                build(day_data(s, d), source=f"<{s.name} {d.day}>")
             except ScenarioError as exc:
                 for p in exc.problems:
                     errors.append((path, f"the day's scenario is not valid: {p.field + ': ' if p.field else ''}{p.message}"))
@@ -172,31 +152,3 @@ def week_run_note(scenario: Scenario, code: str | None) -> str:
                 f"factor) only; use queueplan roster for the week, or --day NAME ({others}).")
     return (f"A week scenario: this run simulates {code} only (its hours and demand, the file's roster); "
             "use queueplan roster for the week.")
-
-
-def simulated_day(scenario: Scenario, code: str | None, source: str) -> Scenario:
-    """The one-day scenario ``queueplan run`` simulates from a week file: day ``code`` of the horizon with
-    the file's own roster (``code=None``: the file's shared day, no day factor), its description saying
-    so. A scenario without a horizon is returned unchanged (``code`` must then be None).
-
-    Raises ``sim.loading.ScenarioError`` (field ``--day``) for a day not in the horizon, a closed day, or a
-    roster that does not fit the day.
-    """
-    from .loading import Problem, ScenarioError, scenario_from_dict
-
-    if scenario.horizon is None:
-        if code is not None:
-            raise ScenarioError([Problem(source, None, "--day", "the scenario has no horizon: it is one day")])
-        return scenario
-    days = {d.day: d for d in scenario.horizon.days}
-    if code is None:
-        data = scenario.model_dump(mode="json", exclude={"horizon", "staff_list"})
-    else:
-        if code not in days:
-            raise ScenarioError([Problem(source, None, "--day", f"'{code}' is not a day of the horizon "
-                                                               f"(days: {', '.join(days)})")])
-        if days[code].closed:
-            raise ScenarioError([Problem(source, None, "--day", f"the hall is closed on {code}")])
-        data = day_data(scenario, days[code], keep_roster=True)
-    data["description"] = week_run_note(scenario, code) + (" " + scenario.description if scenario.description else "")
-    return scenario_from_dict(data, source=f"{source} --day {code}" if code else source)

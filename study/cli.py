@@ -151,7 +151,8 @@ def _cmd_run(args) -> int:
     from .runs.folders import default_run_dir, reserve
     from .runs.write import write_run
 
-    from sim.week_days import simulated_day, week_run_note
+    from sim.week_days import week_run_note
+    from sim.week_scenarios import simulated_day
 
     week = _load(args.scenario, getattr(args, "lang", "en"))
     scenario = simulated_day(week, args.day, args.scenario)

@@ -13,7 +13,7 @@ from optimise.requirements import Criteria, compute_requirements, staff_search, 
 from optimise.settings import generate_patterns, settings_from_dict
 from optimise.week.days import day_plans, demand_key
 from sim.loading import ScenarioError, load_scenario, scenario_from_dict
-from sim.week_days import week_days
+from sim.week_scenarios import week_days
 
 from .week_builders import WEEK, base_dict
 

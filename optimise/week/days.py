@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario
-from sim.week_days import WeekDay, week_days
+from sim.week_days import WeekDay
+from sim.week_scenarios import week_days
 
 from ..requirements import Requirements, compute_requirements
 from ..settings import PatternOption, generate_patterns
