@@ -105,7 +105,6 @@ def test_reference_weeks_load():
         assert s.horizon is not None and s.staff_list is not None
 
 
-@pytest.mark.slow
 def test_county_week_runs(tmp_path):
     out = tmp_path / "county"
     assert main(["roster", str(ROOT / "scenarios" / "county_week.yaml"), "--out", str(out), "--reps", "2",
@@ -117,7 +116,6 @@ def test_county_week_runs(tmp_path):
     assert grid.loc[grid["id"] == "p02", "Wed"].iloc[0].startswith("假 leave")
 
 
-@pytest.mark.slow
 def test_city_week_runs(tmp_path):
     out = tmp_path / "city"
     assert main(["roster", str(ROOT / "scenarios" / "city_week.yaml"), "--out", str(out), "--reps", "2",
