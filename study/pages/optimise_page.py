@@ -136,9 +136,9 @@ def status_view(plan: dict, lang: str) -> dict:
             text = label("milp_infeasible", lang)
         else:
             text = label("milp_unknown", lang)
-        extra = ", ".join(x for x in (f"{milp['time_s']:.1f} s" if _finite(milp.get("time_s")) else "",
-                                      f"{milp.get('variables')} vars" if milp.get("variables") else "",
-                                      f"{milp.get('constraints')} cons" if milp.get("constraints") else "") if x)
+        size = label("milp_size", lang, variables=milp.get("variables"), constraints=milp.get("constraints")) \
+            if milp.get("variables") and milp.get("constraints") else ""
+        extra = ", ".join(x for x in (f"{milp['time_s']:.1f} s" if _finite(milp.get("time_s")) else "", size) if x)
         rows.append([label("milp_status", lang), cell(text + (f" ({extra})" if extra else ""),
                                                       "l notproven" if status == "time_limited" else "l",
                                                       data_key="milp_status", data_value=status or "")])
