@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .monotone import fewest_meeting
+
 TAIL_TOLERANCE = 1e-12          # truncation of the Erlang A chain (probability mass left out)
 MAX_CHAIN_STATES = 20_000_000   # beyond this the Erlang A queue is too long to hold in memory
 MAX_SERVERS = 10_000_000        # search limit of the inverse staffing functions
@@ -344,11 +346,10 @@ def min_servers_for_service_level(arrival_rate_per_min: float, mean_work_min: fl
     * ``max_abandon_fraction``: needs ``patience_mean_min``.
 
     Zero demand needs 0 staff. Every criterion improves with more staff, so
-    the answer is found by doubling and bisection: from the square-root
-    staffing guess, or from ``start`` (e.g. the previous period's answer),
-    galloping up or down from it; the answer does not depend on the start
-    (the same monotone predicate is bracketed and bisected), only the number
-    of Erlang evaluations does.
+    the answer is bracketed by galloping from ``start`` (e.g. the previous
+    period's answer) or from the square-root staffing guess, then bisected
+    (:func:`optimise.monotone.fewest_meeting`); the answer does not depend on
+    the start, only the number of Erlang evaluations does.
 
     Examples
     --------
@@ -388,34 +389,9 @@ def min_servers_for_service_level(arrival_rate_per_min: float, mean_work_min: fl
                 and (max_wait is None or r.mean_wait_min <= max_wait)
                 and (max_abandon is None or r.prob_abandon <= max_abandon))
 
-    if start is not None and checked_count("start", start) > 0 and meets(start):
-        low, high, step = start, start, 1     # gallop down: high meets, low = the next candidate
-        while True:
-            low = high - step
-            if low < 0:
-                low = -1
-                break
-            if not meets(low):
-                break
-            high, step = low, 2 * step
-    elif start is not None and start > 0:     # start fails: gallop up from it
-        low, high, step = start, start + 1, 1
-        while not meets(high):
-            low, step = high, 2 * step
-            high = low + step
-            if high > MAX_SERVERS:
-                raise ValueError(f"no staffing up to {MAX_SERVERS} meets the targets")
-    else:
-        low = -1                              # known to fail (c = -1 is a sentinel below 0)
-        high = max(1, square_root_staffing(lam * work, 1.0))
-        while not meets(high):
-            low, high = high, 2 * high
-            if high > MAX_SERVERS:
-                raise ValueError(f"no staffing up to {MAX_SERVERS} meets the targets")
-    while high - low > 1:
-        mid = (low + high) // 2
-        if mid >= 0 and meets(mid):
-            high = mid
-        else:
-            low = mid
-    return high
+    guess = start if start is not None and checked_count("start", start) > 0 else \
+        max(1, square_root_staffing(lam * work, 1.0))
+    c = fewest_meeting(meets, 0, MAX_SERVERS, start=guess)
+    if c is None:
+        raise ValueError(f"no staffing up to {MAX_SERVERS} meets the targets")
+    return c

@@ -57,6 +57,7 @@ from scipy.stats import poisson
 
 from sim.scenario import Scenario
 
+from .monotone import fewest_meeting
 from .offered_load import DT_MIN, _criteria, _step_flows, appointment_mass, ticket_mass
 from .requirements_data import Requirements
 from .time_varying import time_varying_requirements
@@ -188,35 +189,9 @@ def staff_for_interval(p0: np.ndarray, lam: np.ndarray, dt: float, mu: float, se
         return runs[c]
 
     top = max(1, c_max)
-    if start is None:
-        lo, hi = 1, top
-        if not good(hi)[0]:
-            return hi, good(hi)[1]
-    else:
-        start = min(max(1, start), top)
-        if good(start)[0]:                              # gallop down
-            hi, step = start, 1
-            while hi - step >= 1 and good(hi - step)[0]:
-                hi, step = hi - step, 2 * step
-            lo = max(1, hi - step)
-            if lo < hi and not good(lo)[0]:
-                lo += 1
-        else:                                           # gallop up
-            lo, step = start + 1, 1
-            while True:
-                hi = min(top, lo - 1 + step)
-                if good(hi)[0]:
-                    break
-                if hi == top:
-                    return hi, good(hi)[1]
-                lo, step = hi + 1, 2 * step
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if good(mid)[0]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return hi, good(hi)[1]
+    c = fewest_meeting(lambda k: good(k)[0], 1, top, start=start)
+    c = top if c is None else c
+    return c, good(c)[1]
 
 
 def _states(flow: StationFlow, a: float, b: float) -> int:
