@@ -92,9 +92,7 @@ def headline(s: dict, scenario: dict, lang: str) -> dict:
     targets = []
     for t in s.get("targets", []):
         mark = "ok" if t["met_all_confident"] else ("~" if t["met_all"] else "MISS")
-        sp = spec.get(t["id"]) or (
-            {"id": t["id"], "kind": t["kind"], "fraction": t.get("fraction"), "scope": t.get("scope")}
-            if t.get("kind") == "max_unserved" else None)
+        sp = spec.get(t["id"])
         targets.append({"id": t["id"], "cls": STATUS_CLASS[mark], "value": f"{t['intervals_met']}/{t['intervals']}",
                         "name": target_name(sp, lang, scenario) if sp else t.get("description", t["id"]),
                         "scope": target_scope(sp or {"scope": t.get("scope")}, lang),
