@@ -53,6 +53,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                   "optimum missed out of sample, so nothing is proven about this roster",
                                   "从所报告排班出发的调整在样本内仍达成全部目标：搜索自身的最优解在样本外未达标，"
                                   "因此对该排班未证明任何结论"),
+    "search.curtailed": ("{k} move(s) of the final pass were stopped early: paired with the incumbent on the same "
+                         "days, each was under {chance} likely to hold every target on {n} replications "
+                         "(stochastic curtailment; stage 'curtailed' and column chance in moves.csv; "
+                         "--futility 0 simulates every move to the end)",
+                         "最后一轮中有 {k} 个调整被提前停止：与当前排班在相同日子上配对比较，每个调整在 {n} 次重复下"
+                         "达成全部目标的可能性都低于 {chance}（随机截断；见 moves.csv 中的 stage “curtailed” 和 chance 列；"
+                         "--futility 0 则把每个调整都模拟到底）"),
     "search.stepped_back": ("the {k} cheapest accepted roster(s) missed a target out of sample; the next one back "
                             "is reported",
                             "最便宜的 {k} 个被接受的排班在样本外有目标未达成；报告的是再往前的一个"),

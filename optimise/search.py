@@ -25,7 +25,13 @@ Logic
    * accept: extended to as many replications as the verification uses
      (``verify_replications``, else ``experiment.replications``), accepted
      when every target holds on its 95% bound; so the verdict of the search
-     and that of the fresh seeds are drawn with the same precision.
+     and that of the fresh seeds are drawn with the same precision;
+   * curtailment (:mod:`optimise.curtail`): before each extension, the move's
+     chance of passing the accept stage is predicted from the days so far,
+     paired day by day with the incumbent simulated on all the accept stage's
+     days; below ``futility`` (default 0.05) the move is stopped there, stage
+     ``curtailed``, and reported with that chance (``futility: 0`` simulates
+     every move to its verdict).
 
    Accepting a move makes it the incumbent; moves that failed are not retried
    during the descent (fewer staff never serve better: a removal that failed
@@ -59,6 +65,7 @@ from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario
 
 from .causes import relax_and_test
+from .curtail import least_likely
 from .loop import StaffingPlan, interval_margins, missed, plan_staffing
 from .lower_bound import fluid_lower_bound
 from .messages import Message
@@ -85,11 +92,21 @@ class SearchResult:
     causes: pd.DataFrame = field(default_factory=pd.DataFrame)   # optimise.causes, when the roster misses
     lower_bound_method: str = ""
     lower_bound_note: str = ""
+    futility: float = 0.0               # the curtailment threshold the search used (optimise.curtail)
+    accept_replications: int = 0        # replications of the accept stage
+
+    @property
+    def curtailed(self) -> int:
+        """Moves of the final pass stopped early by curtailment (their chance is in ``moves["chance"]``)."""
+        return 0 if self.moves.empty or "stage" not in self.moves else int((self.moves["stage"] == "curtailed").sum())
 
     def headline(self, cost: float) -> str:
         """"best found C; no single removal or move keeps every target; lower bound L" (or what is known)."""
         if self.status == "local optimum":
             moves = "no single removal or move keeps every target"
+            if self.curtailed:
+                moves += (f" ({self.curtailed} of them stopped early, each under {self.futility:.0%} likely to "
+                          f"hold every target on {self.accept_replications} replications)")
         elif self.status == "budget":
             moves = "the search stopped on its budget before trying every move (nothing proven)"
         elif self.status == "walked back":
@@ -196,10 +213,19 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
         out.sort(key=lambda m: (-m.saving, m.kind, m.label))
         return out
 
+    futility = settings.futility
+    ref: list = [None, None]                  # (base result, base on ``accept`` replications), for curtailment
+
+    def reference(base: ExperimentResult) -> ExperimentResult:
+        """``base`` (the roster the moves are from) on the accept stage's days (extended once if from a start)."""
+        if ref[0] is not base:
+            ref[0], ref[1] = base, (base if base.replications >= accept else extend_experiment(base, accept, workers))
+        return ref[1]
+
     def over_budget() -> bool:
         return time.perf_counter() - started > budget_s
 
-    def evaluate(move: Move, prune: bool) -> dict:
+    def evaluate(move: Move, prune: bool, base: ExperimentResult) -> dict:
         row = {"move": move.label, "kind": move.kind, "staff_type": move.key[0], "station": move.key[2],
                "from_shift": move.key[1], "to": "" if move.to is None else f"{move.to[0]}/{move.to[1]}",
                "saving": round(move.saving, 6), "cost": round(move.roster.cost(scenario), 6)}
@@ -215,6 +241,11 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
         for n in stages[1:]:                     # sequential: more replications only for moves still in the race
             if w:
                 break
+            if futility > 0:                     # stochastic curtailment (optimise.curtail)
+                c = least_likely(res, reference(base), stages[-1])
+                if c and c["chance"] < futility:
+                    stage, w = "curtailed", {**c, "bound": float("nan")}
+                    break
             res = extend_experiment(res, n, workers)
             stage = "accept" if n == stages[-1] else "confirm"
             w = worst_row(res, confident=n == stages[-1])
@@ -223,6 +254,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
         out = {**row, "stage": stage, "replications": res.replications, "keeps_every_target": not w,
                "breaks": "" if not w else f"{w['target']}@{w['interval']}", **{k: w.get(k) for k in
                                                                                 ("estimate", "bound", "goal")},
+               "chance": w.get("chance", float("nan")) if w else float("nan"),
                "simulation_s": round(time.perf_counter() - t0, 3), "_result": res}
         emit({"phase": "search", "stage": stage, "replications": res.replications, "cost": out["cost"],
               "staff": move.roster.staff(), "paid_hours": move.roster.paid_hours(), "accepted": not w,
@@ -250,7 +282,7 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
                     break
                 if move.ident in failed and not confirm:
                     continue
-                r = evaluate(move, prune=not confirm)
+                r = evaluate(move, prune=not confirm, base=inc_res)
                 rows.append(r)
                 if r["keeps_every_target"]:
                     accepted = (move, r["_result"])
@@ -288,18 +320,21 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
                              "cost": round(move.roster.cost(scenario), 6), "stage": "verify",
                              "keeps_every_target": False, "breaks": "missed a target on the fresh seeds"})
             else:
-                rows.append(evaluate(move, prune=False))
+                rows.append(evaluate(move, prune=False, base=plan.evaluation))
         moves = pd.DataFrame([{k: v for k, v in r.items() if k != "_result"} for r in rows])
         if moves["keeps_every_target"].any():
             status = "walked back"
             notes.append(Message("search.own_optimum_missed"))
+    if not moves.empty and (moves["stage"] == "curtailed").any():
+        notes.append(Message("search.curtailed", k=int((moves["stage"] == "curtailed").sum()),
+                             chance=f"{futility:.0%}", n=accept))
     causes = pd.DataFrame()
     judged = plan.verification if plan.verification is not None else plan.evaluation
     if judged is not None and not missed(judged).empty:
         causes = relax_and_test(scenario, settings, plan.roster, judged, patterns,
                                 replications=min(judged.replications, 40), workers=workers)
     return plan, SearchResult(moves, pd.DataFrame(start_rows), bound.cost, bound.proven, status, notes, back, causes,
-                              bound.method, bound.note)
+                              bound.method, bound.note, futility, accept)
 
 
 def _finish(scenario, settings, chain, seed, workers, verify, log, notes, solver, started, best):

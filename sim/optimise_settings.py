@@ -167,6 +167,10 @@ class OptimiseSettings(Frozen):
         12, description="simulations of candidate rosters (0: the MILP roster without simulation)")
     screen_replications: Annotated[int, Field(ge=2, le=10_000)] = Field(
         8, description="local search: replications to screen a move (accepted moves are extended to replications)")
+    futility: Annotated[float, Field(ge=0, le=0.5)] = Field(
+        0.05, description="local search: stop simulating a move once its chance of holding every target at the "
+                          "accept stage, predicted from the days so far paired with the incumbent's, is below this "
+                          "(stochastic curtailment, optimise.curtail; 0: never)")
     budget_s: Annotated[float, Field(gt=0)] = Field(
         900.0, description="wall-time budget of the starts and the local search, seconds (verification comes after)")
     verify_replications: Annotated[int, Field(ge=2, le=100_000)] | None = Field(

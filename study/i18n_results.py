@@ -54,6 +54,8 @@ EN = {
     "search_walked_back": "its own optimum missed out of sample and was walked back: not proven",
     "search_no_start": "no start held every target",
     "search_done": "finished ({moves} moves tried from the final roster, {kept} keep every target)",
+    "search_curtailed": "; {k} of them stopped early, each under {chance} likely to hold every target on {n} "
+                        "replications",
     "lower_bound": "lower bound",
     "lower_bound_none": "none",
     "lower_bound_not_proven": "{bound} (time-limited, not proven)",
@@ -120,6 +122,7 @@ ZH = {
     "search_walked_back": "搜索自身的最优解在样本外未达标，已退回：未证明",
     "search_no_start": "没有起点能达成全部目标",
     "search_done": "已完成（从最终排班尝试{moves}个调整，{kept}个保持全部目标）",
+    "search_curtailed": "；其中 {k} 个被提前停止，每个在 {n} 次重复下达成全部目标的可能性都低于 {chance}",
     "lower_bound": "下界",
     "lower_bound_none": "无",
     "lower_bound_not_proven": "{bound}（受时间限制，未证明）",

@@ -116,3 +116,25 @@ def test_replan_moves_lower_one_requirement_and_let_the_milp_re_solve_the_rest()
     n = len(solves)
     again = replan_moves(s, current, req, intervals, milp, cache=cache)
     assert len(solves) == n and [m.label for m in again] == [m.label for m in moves]   # cached, not re-solved
+
+
+def test_curtailed_moves_are_stopped_before_the_accept_stage_and_say_their_chance(found):
+    s, o, plan, evidence = found
+    accept = max(o.replications, o.verify_replications)
+    log = plan.iterations
+    stopped = log[log["stage"] == "curtailed"]
+    assert (stopped["replications"] < accept).all() and not stopped["accepted"].any()
+    m = evidence.moves
+    if "chance" in m:
+        c = m[m["stage"] == "curtailed"]
+        assert (c["chance"] < o.futility).all() and (~c["keeps_every_target"]).all()
+        assert c["breaks"].str.contains("@").all()
+    assert evidence.futility == o.futility and evidence.accept_replications == accept
+
+
+def test_without_curtailment_every_simulated_move_reaches_its_verdict():
+    s, o = small_hall(), settings_from_dict({**SETTINGS, "futility": 0})
+    plan, evidence = find_roster(s, o)
+    assert "curtailed" not in set(plan.iterations["stage"].dropna())
+    assert evidence.curtailed == 0 and "stopped early" not in evidence.headline(plan.cost)
+    assert plan.verification is not None

@@ -36,6 +36,14 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+def futility_share(text: str) -> float:
+    """A chance from 0 to 0.5 (the local search's futility threshold)."""
+    value = _number(text, float, "a number")
+    if not 0 <= value <= 0.5:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 0.5, got {text}")
+    return value
+
+
 DEFAULT_WORKERS = 0  # one default for every subcommand: all cores (results do not depend on it)
 
 

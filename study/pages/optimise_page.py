@@ -157,6 +157,9 @@ def status_view(plan: dict, lang: str) -> dict:
         else:
             text = label("search_done", lang, moves=search.get("moves_tried", 0),
                          kept=search.get("moves_keeping_every_target", 0))
+            if search.get("moves_curtailed"):
+                text += label("search_curtailed", lang, k=search["moves_curtailed"],
+                              chance=f"{search.get('futility', 0):.0%}", n=search.get("accept_replications", 0))
         rows.append([label("search_status", lang), cell(text, "l notproven" if status in ("budget", "walked back")
                                                         else "l", data_key="search_status",
                                                         data_value=status or "")])
