@@ -8,8 +8,11 @@
 ask this checkout for the same work as the other's default).
 
 Runs ``python -m study.cli ARGS --out <fresh folder>`` with ``PYTHONPATH`` set to
-each checkout in turn (alternating which goes first each round), from this
-checkout's directory so both read the same scenario file, and prints the CPU
+each checkout in turn (alternating which goes first each round), from that
+checkout's directory, so each reads its own copy of the scenario (the format
+may have changed; ``--same-files`` runs both from this checkout), with
+``PYTHONSAFEPATH=1`` and a check first that each imports its own checkout's
+packages; and prints the CPU
 time (user + system of the child and its children, ``resource.getrusage``)
 and wall time of each, and the ratio base / this. Nothing is asserted.
 """
@@ -29,13 +32,36 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_once(checkout: Path, args: list[str]) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of one run of the command with ``checkout`` on PYTHONPATH."""
+PACKAGES = ("sim", "optimise", "study")
+
+
+def checkout_env(checkout: Path) -> dict:
+    """The environment that imports the project from ``checkout`` and nowhere else.
+
+    ``PYTHONSAFEPATH`` keeps the working directory (this checkout, where the scenario files are read)
+    off ``sys.path``; without it ``python -m`` would import this checkout's code whatever
+    ``PYTHONPATH`` says, and an A/B run would compare this checkout with itself.
+    """
+    return dict(os.environ, PYTHONPATH=str(checkout), PYTHONSAFEPATH="1", MPLBACKEND="Agg")
+
+
+def check_imports(checkout: Path) -> None:
+    """Stop unless the child process imports every package from ``checkout``."""
+    code = "import " + ", ".join(PACKAGES) + "; print(" + ", ".join(f"{p}.__file__" for p in PACKAGES) + ")"
+    found = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=checkout_env(checkout), check=True,
+                           capture_output=True, text=True).stdout.split()
+    wrong = [f for f in found if not Path(f).resolve().is_relative_to(checkout.resolve())]
+    if wrong:
+        raise SystemExit(f"error: with {checkout} on PYTHONPATH the command imports {', '.join(wrong)}")
+
+
+def run_once(checkout: Path, args: list[str], cwd: Path) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one run of the command with ``checkout`` on PYTHONPATH, from ``cwd``."""
     out = Path(tempfile.mkdtemp(prefix="bench-ab-")) / "run"
-    env = dict(os.environ, PYTHONPATH=str(checkout), MPLBACKEND="Agg")
+    env = checkout_env(checkout)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "study.cli", *args, "--out", str(out)], cwd=ROOT, env=env, check=True,
+    subprocess.run([sys.executable, "-m", "study.cli", *args, "--out", str(out)], cwd=cwd, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -46,15 +72,21 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", type=Path, required=True, help="the other checkout (e.g. a git worktree)")
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--same-files", action="store_true",
+                    help="both read the files of this checkout (default: each its own copy, as the scenario "
+                         "format may have changed between them)")
     ap.add_argument("--this-extra", default="", help="arguments for this checkout only (space separated)")
     ap.add_argument("command", nargs=argparse.REMAINDER, help="-- then the queueplan arguments")
     a = ap.parse_args(argv)
     args = a.command[1:] if a.command[:1] == ["--"] else a.command
+    for checkout in (a.base, ROOT):
+        check_imports(checkout)
     runs = {"base": [], "this": []}
     for r in range(a.rounds):
         order = (("base", a.base), ("this", ROOT)) if r % 2 == 0 else (("this", ROOT), ("base", a.base))
         for name, checkout in order:
-            runs[name].append(run_once(checkout, args + (a.this_extra.split() if name == "this" else [])))
+            runs[name].append(run_once(checkout, args + (a.this_extra.split() if name == "this" else []),
+                                       ROOT if a.same_files else checkout))
             cpu, wall = runs[name][-1]
             print(f"  round {r + 1} {name}: CPU {cpu:7.1f} s, wall {wall:7.1f} s", flush=True)
     cpu = {n: statistics.median(c for c, _ in v) for n, v in runs.items()}
