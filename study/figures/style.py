@@ -20,7 +20,9 @@ matplotlib.use("Agg")  # no display on servers; figures are written to files
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import matplotlib.image  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
 
@@ -132,14 +134,31 @@ def figure_of(drawn) -> Figure:
     return np.ravel(np.asarray(drawn, dtype=object))[0].figure
 
 
+SAVE_DPI = 120   # the resolution figures are rendered and saved at
+
+
 def _finish(fig: Figure, own: bool = True) -> Figure:
-    # Tick labels are made lazily; making them now (inside figure_style) fixes their fonts. That draw
-    # also lays the figure out, so saving it (PNG, then SVG) need not run the constrained layout again.
-    # A caller's figure (drawn on with ax=) keeps its own layout engine.
-    fig.draw_without_rendering()
-    if own:
-        fig.set_layout_engine("none")
+    """Draw ``fig`` once, inside :func:`figure_style`, so that its lazily made tick labels take its fonts.
+
+    A figure of our own is rendered with Agg at :data:`SAVE_DPI`: that one draw lays it out and paints
+    it, and :func:`save_figure` writes those pixels as the PNG unless the figure changed since (one
+    draw per figure instead of a layout pass and then a second, painting draw). A caller's figure
+    (drawn on with ``ax=``) is only laid out and keeps its layout engine and resolution.
+    """
+    if not own:
+        fig.draw_without_rendering()
+        return fig
+    fig.set_dpi(SAVE_DPI)
+    FigureCanvasAgg(fig).draw()
+    fig.set_layout_engine("none")   # the layout is done; a later draw (SVG, a notebook) reuses it
     return fig
+
+
+def _painted(fig: Figure, dpi: int) -> bool:
+    """True when ``fig``'s Agg canvas holds its current look at ``dpi`` (drawn, not changed since)."""
+    canvas = fig.canvas
+    return (isinstance(canvas, FigureCanvasAgg) and getattr(canvas, "renderer", None) is not None
+            and not fig.stale and fig.dpi == dpi)
 
 
 def _require(frame: pd.DataFrame, columns, what: str) -> None:
@@ -181,7 +200,7 @@ def _interval_mid(frame: pd.DataFrame, step: float) -> np.ndarray:
     return out
 
 
-def save_figure(fig, folder, name: str, formats=("png",), dpi: int = 120) -> list[Path]:
+def save_figure(fig, folder, name: str, formats=("png",), dpi: int = SAVE_DPI) -> list[Path]:
     """Write ``fig`` as ``folder/name.png`` (and ``.svg`` if ``formats`` holds it; each atomically); return the paths.
 
     ``fig`` is a ``Figure`` or what a ``plot_*`` function returned (its axes: the figure they are on is saved).
@@ -202,7 +221,11 @@ def save_figure(fig, folder, name: str, formats=("png",), dpi: int = 120) -> lis
             final = folder / f"{name}.{ext}"
             tmp = folder / f".{name}.{ext}.tmp"
             try:
-                fig.savefig(tmp, format=ext, dpi=dpi, metadata={"Date": None} if ext == "svg" else None)
+                if ext == "png" and _painted(fig, dpi):   # the pixels of _finish's draw, as savefig would write them
+                    matplotlib.image.imsave(tmp, np.asarray(fig.canvas.buffer_rgba()), format="png", origin="upper",
+                                            dpi=dpi)
+                else:
+                    fig.savefig(tmp, format=ext, dpi=dpi, metadata={"Date": None} if ext == "svg" else None)
                 os.replace(tmp, final)
             finally:
                 tmp.unlink(missing_ok=True)
