@@ -260,7 +260,8 @@ def find_roster(scenario: Scenario, settings: OptimiseSettings | None = None, *,
               "staff": move.roster.staff(), "paid_hours": move.roster.paid_hours(), "accepted": not w,
               "targets": len(res.summary()["targets"]),
               "targets_met": int(res.summary()["targets"]["met_confident"].sum()),
-              "misses": out["breaks"], "simulation_s": out["simulation_s"], "milp_s": round(move.milp_s, 3),
+              "misses": out["breaks"], "chance": out["chance"], "simulation_s": out["simulation_s"],
+              "milp_s": round(move.milp_s, 3),
               **iteration_columns(move.milp), "note": move.label})
         return out
 

@@ -16,8 +16,9 @@ verification. Writes a results folder (atomically, never over an old one):
 
 roster.csv               the roster, one row per staff type, station and shift pattern
 iterations.csv           every simulated iteration: phase (start method:initial/repair/trim, search, verify), stage
-                         (screen / accept / verify) and replications used, cost, targets held, misses, MILP
-                         time, variables and constraints
+                         (screen / confirm / curtailed / accept / verify) and replications used, cost, targets
+                         held, misses (for a curtailed move: the target least likely to hold, with its chance),
+                         MILP time, variables and constraints
 moves.csv                the last pass of the search: every move tried from the final roster, the stage it
                          reached (rules, fluid screen, screen, confirm, curtailed, accept) and the target it breaks,
                          estimate and bound; for a curtailed move, its predicted chance of holding every target
@@ -113,7 +114,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def _progress(row: dict) -> None:
     met = "" if row.get("targets_met") is None else f", targets held {row['targets_met']}/{row['targets']}"
-    misses = f"; misses {row['misses']}" if row.get("misses") else ""
+    if row.get("stage") == "curtailed" and row.get("misses"):
+        misses = f"; stopped: {row['misses']} {100 * row.get('chance', 0):.1f}% likely to hold at the accept stage"
+    else:
+        misses = f"; misses {row['misses']}" if row.get("misses") else ""
     flag = "" if row.get("accepted", True) else " (rejected)"
     reps = f", {row['replications']} reps ({row['stage']})" if row.get("replications") else ""
     milp = (f", MILP {row['milp_s']:.2f} s ({row['milp_variables']} vars, {row['milp_constraints']} cons"
