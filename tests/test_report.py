@@ -217,3 +217,29 @@ def test_report_command_adds_svg_only_when_asked(runs, tmp_path):
     assert main(["report", str(folder), "--svg"]) == 0      # without --svg: test_report_is_self_contained...
     assert (folder / "figures" / "queue.svg").is_file()
     assert "figures/queue.svg" in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_every_target_kind_is_named_for_what_it_is_on_both_pages(tmp_path):
+    """Time in the hall (share and mean), waits at a station or over all steps: each defined as itself."""
+    def targets(data):
+        data["targets"] = [
+            {"id": "mwc", "kind": "mean_wait", "max_min": 30, "station": "counter", "scope": "day"},
+            {"id": "tih", "kind": "time_in_hall", "max_min": 90, "fraction": 0.8, "scope": "day"},
+            {"id": "tim", "kind": "time_in_hall", "max_min": 60, "scope": "day"},
+            {"id": "slany", "kind": "service_level", "wait_min": 60, "fraction": 0.7, "step": "any", "scope": "day"},
+            {"id": "gone", "kind": "max_unserved", "fraction": 0.01, "scope": "day"}]
+    folder = tmp_path / "run"
+    make_run(folder, targets, reps=3, events=False)
+    expected = {"en": {"tih": "80% done within 90 min in the hall", "tim": "mean time in the hall ≤ 60 min",
+                       "gone": "at most 1% still waiting at closing", "slany": "at every step"},
+                "zh": {"tih": "90分钟内办结率≥80%", "tim": "平均在厅时间≤60分钟", "gone": "闭厅时未办结≤1%",
+                       "slany": "每个环节"}}
+    for lang, names in expected.items():
+        write_report(folder, lang)
+        text = (folder / "report.html").read_text(encoding="utf-8")
+        items = dict(re.findall(r"<code>([a-z]+)</code>: ([^<]*)</li>", text))
+        assert set(items) >= {"mwc", "tih", "tim", "slany", "gone"}
+        for tid, words in names.items():
+            assert words in items[tid], (lang, tid, items[tid])
+        assert not any(w in items["tih"] + items["tim"] for w in ("abandon", "放弃"))
+    assert not (folder / "figures" / "service_level.png").exists()   # no per-interval service level to draw

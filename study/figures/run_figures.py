@@ -141,8 +141,8 @@ def render_figures(run_dir, lang: str = "en", progress=None, svg: bool = False) 
         makers["iterations"] = lambda: (plots.plot_iterations(
             run.frame("iterations.csv").rename(columns={"targets": "targets_total"}), lang), "fig_iterations")
     with font_warnings(out.messages):
-        if not any(t.get("kind") == "service_level" for t in targets):
-            makers.pop("service_level")
+        if not any(t.get("kind") == "service_level" and t.get("scope", "interval") == "interval" for t in targets):
+            makers.pop("service_level")         # the figure draws service levels per interval only
         for done, (name, make) in enumerate(makers.items()):
             if progress:
                 progress(done, len(makers), name)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..i18n import label
+from ..names import target_name
 
 STATUS_CLASS = {"ok": "ok", "~": "close", "MISS": "miss"}
 STATUS_KEY = {"ok": "status_ok", "~": "status_close", "MISS": "status_miss"}
@@ -42,12 +43,8 @@ def write_text_atomic(path: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def target_text(t: dict, lang: str) -> str:
-    kind = t.get("kind")
-    if kind == "service_level":
-        what = label("t_service_level", lang, fraction=t.get("fraction", 0), wait=t.get("wait_min", 0))
-    elif kind == "mean_wait":
-        what = label("t_mean_wait", lang, wait=t.get("max_min", 0))
-    else:
-        what = label("t_max_abandonment", lang, fraction=t.get("fraction", 0))
-    return what + label("scope_day" if t.get("scope") == "day" else "scope_interval", lang)
+def target_text(t: dict, lang: str, scenario: dict | None = None) -> str:
+    """The definition of target ``t`` (whatever its label says) and its scope, e.g. "80% called within 20 min in
+    every interval": :func:`study.names.target_name` of the target without its label, for every kind."""
+    definition = target_name({k: v for k, v in t.items() if k not in ("label", "label_zh")}, lang, scenario)
+    return definition + label("scope_day" if t.get("scope") == "day" else "scope_interval", lang)

@@ -235,7 +235,7 @@ def assumptions(sc: dict, lang: str) -> dict:
             [[coded(k, item_label(v, lang, "")), v.get("priority"),
               pct(v.get("share"), 0)] for k, v in sc.get("classes", {}).items()])),
     ]
-    target_list = [{"id": t["id"], "name": target_name(t, lang, sc), "text": target_text(t, lang)}
+    target_list = [{"id": t["id"], "name": target_name(t, lang, sc), "text": target_text(t, lang, sc)}
                    for t in sc.get("targets", [])]
     return {"facts": facts, "assumption_tables": [{"title": a, "table": b} for a, b in sections],
             "target_list": target_list}
