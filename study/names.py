@@ -70,8 +70,12 @@ def target_name(t: dict, lang: str, scenario: dict | None = None) -> str:
     """
     check_lang(lang)
     override = t.get("label_zh") if lang == "zh" else t.get("label")
-    if override:
-        return str(override)
+    return str(override) if override else target_definition(t, lang, scenario)
+
+
+def target_definition(t: dict, lang: str, scenario: dict | None = None) -> str:
+    """What target ``t`` asks for, in ``lang``, whatever its label says (e.g. "80% called within 20 min")."""
+    check_lang(lang)
     kind = t.get("kind", "service_level")
     station = _station(scenario, t.get("station"), lang) if t.get("station") else ""
     every_step = t.get("step") == "any"

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..i18n import label
-from ..names import target_name
+from ..names import target_definition
 
 STATUS_CLASS = {"ok": "ok", "~": "close", "MISS": "miss"}
 STATUS_KEY = {"ok": "status_ok", "~": "status_close", "MISS": "status_miss"}
@@ -44,7 +44,7 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def target_text(t: dict, lang: str, scenario: dict | None = None) -> str:
-    """The definition of target ``t`` (whatever its label says) and its scope, e.g. "80% called within 20 min in
-    every interval": :func:`study.names.target_name` of the target without its label, for every kind."""
-    definition = target_name({k: v for k, v in t.items() if k not in ("label", "label_zh")}, lang, scenario)
-    return definition + label("scope_day" if t.get("scope") == "day" else "scope_interval", lang)
+    """The definition of target ``t`` (:func:`study.names.target_definition`) and its scope, e.g. "80% called
+    within 20 min in every interval"."""
+    return target_definition(t, lang, scenario) + label("scope_day" if t.get("scope") == "day" else "scope_interval",
+                                                        lang)
