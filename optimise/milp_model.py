@@ -88,6 +88,10 @@ from .settings import PatternOption, allowed_stations, generate_patterns
 
 SLACK_COST = 1000.0
 
+# seat sets of a station besides its window groups (tuples: never equal to a window group's code)
+ALL_SEATS = ("every seat",)                       # all windows, restricted ones included
+COVER_SEATS = ("seats counted toward requirements",)   # ordinary windows and groups that help others
+
 
 @dataclass
 class ShiftModel:
@@ -141,6 +145,19 @@ def constraint_by_name(prob: pulp.LpProblem, name: str):
     return prob.constraints.get(name)
 
 
+def linear(pairs) -> pulp.LpAffineExpression:
+    """``sum c v`` over ``(variable, coefficient)`` pairs, built in one go.
+
+    The same expression as ``pulp.lpSum(c * v ...)`` (a variable met twice adds up; a zero coefficient
+    leaves the term out), without an intermediate expression per term.
+    """
+    coefficients: dict = {}
+    for v, c in pairs:
+        if c:
+            coefficients[v] = coefficients.get(v, 0) + c
+    return pulp.LpAffineExpression(coefficients)
+
+
 def period_label(t: float) -> str:
     return format_clock(t).replace(":", "")
 
@@ -188,8 +205,8 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
                 for name, p in patterns.items():
                     if p.allows(k):
                         x[(k, name, s, g)] = _var(prob, f"x_{k}_{name}_{s}" + (f"_{g}" if g else ""), "Integer")
-    cost = pulp.lpSum(scenario.staff_types[k].cost_per_hour * patterns[j].paid_hours * v
-                      for (k, j, s, g), v in x.items())
+    cost = linear((v, scenario.staff_types[k].cost_per_hour * patterns[j].paid_hours)
+                  for (k, j, s, g), v in x.items())
 
     def serves_all(s, g):   # staff at a restricted window count toward the requirements if they help others
         return g is None or scenario.stations[s].window_groups[g].when_idle == "help_others"
@@ -226,13 +243,14 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
                     counted.setdefault((k, s, g), []).append((mine, big))
     by_ks: dict[tuple, list] = {}
     for (k, s, g), us in units.items():
-        by_ks.setdefault((k, s, "all"), []).extend(us)
+        by_ks.setdefault((k, s, ALL_SEATS), []).extend(us)
         by_ks.setdefault((k, s, g), []).extend(us)
         if serves_all(s, g):
-            by_ks.setdefault((k, s, "cover"), []).extend(us)
+            by_ks.setdefault((k, s, COVER_SEATS), []).extend(us)
 
-    def on_duty(k, s, i, seats="cover"):
-        return pulp.lpSum(f[i] * v for f, _, v in by_ks.get((k, s, seats), ()) if f[i])
+    def on_duty(types, s, i, seats=COVER_SEATS):
+        """``(variable, coefficient)`` terms of the staff of ``types`` at ``s`` on duty throughout period ``i``."""
+        return [(v, int(f[i])) for k in types for f, _, v in by_ks.get((k, s, seats), ()) if f[i]]
 
     slacks: dict[str, tuple] = {}
     targets: dict[tuple, float] = {}
@@ -252,7 +270,7 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
             t = periods[i]
             if pool[r] > 0:
                 targets[("pool", s, float(t))] = float(pool[r])
-                add(pulp.lpSum(on_duty(k, s, i) for k in types), int(pool[r]), f"pool_{s}_{period_label(t)}",
+                add(linear(on_duty(types, s, i)), int(pool[r]), f"pool_{s}_{period_label(t)}",
                     {"kind": "pool", "station": s, "period": t, "required": int(pool[r])})
             ys = {}
             for q, target in skill_t.items():
@@ -262,22 +280,22 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
                 for k in able:
                     ys[(k, q)] = _var(prob, f"y_{k}_{s}_{q}_{period_label(t)}")
                 targets[("cover", s, q, float(t))] = float(target[r])
-                add(pulp.lpSum(ys[(k, q)] / scenario.staff_types[k].skills[q] for k in able), float(target[r]),
+                add(linear((ys[(k, q)], 1 / scenario.staff_types[k].skills[q]) for k in able), float(target[r]),
                     f"cover_{s}_{q}_{period_label(t)}",
                     {"kind": "cover", "station": s, "skill": q, "period": t, "required": float(target[r])})
             for k in types:
-                mine = [v for (kk, _), v in ys.items() if kk == k]
+                mine = [(v, 1) for (kk, _), v in ys.items() if kk == k]
                 if mine:
-                    prob.addConstraint(pulp.lpSum(mine) <= on_duty(k, s, i), f"alloc_{k}_{s}_{period_label(t)}")
+                    prob.addConstraint(linear(mine) <= linear(on_duty([k], s, i)), f"alloc_{k}_{s}_{period_label(t)}")
     for s, st in scenario.stations.items():
         seats = {None: st.windows - sum(g.windows for g in st.window_groups.values()),
                  **{g: grp.windows for g, grp in st.window_groups.items()}}
         for g, limit in seats.items():
             mine = [u for (k, ss, gg), us in units.items() if ss == s and gg == g for u in us]
             for i, t in enumerate(periods):
-                used = [(a[i], v) for _, a, v in mine if a[i]]
+                used = [(v, int(a[i])) for _, a, v in mine if a[i]]
                 if used:
-                    prob.addConstraint(pulp.lpSum(c * v for c, v in used) <= limit,
+                    prob.addConstraint(linear(used) <= limit,
                                        f"windows_{s}_{period_label(t)}" if g is None else f"windows_{s}_{g}_{period_label(t)}")
     for k, limit in settings.headcount.items():
         mine = [v for (kk, _, _), cs in counted.items() if kk == k for _, v in cs]
@@ -293,13 +311,13 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
         s = rule.station
         for i in ticket_idx:
             t = periods[i]
-            have = pulp.lpSum(on_duty(k, s, i, rule.window_group or "all") for k in rule.staff_types)
+            have = linear(on_duty(rule.staff_types, s, i, rule.window_group or ALL_SEATS))
             info = {"kind": "rule", "rule": rule.id, "station": s, "period": t, "required": rule.min_staff}
             if rule.when == "always":
                 add(have, rule.min_staff, f"rule_{rule.id}_{period_label(t)}", info)
             else:
                 z = _var(prob, f"z_{rule.id}_{period_label(t)}", "Binary")
-                total = pulp.lpSum(on_duty(k, s, i, "all") for k in scenario.staff_types)
+                total = linear(on_duty(scenario.staff_types, s, i, ALL_SEATS))
                 prob.addConstraint(total <= rule.when.windows_open_at_least - 1 + scenario.stations[s].windows * z,
                                    f"rule_{rule.id}_{period_label(t)}_trigger")
                 add(have - rule.min_staff * z, 0, f"rule_{rule.id}_{period_label(t)}", info)

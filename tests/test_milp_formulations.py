@@ -149,3 +149,34 @@ def test_a_time_limited_solve_reports_its_gap_and_is_never_optimal():
     assert cols["milp_status"] == "time_limited" and cols["milp_gap"] == info.gap
     assert info.as_dict()["status"] == "time_limited"
 
+
+
+@pytest.mark.parametrize("code", ["all", "cover"])
+def test_a_window_group_s_code_does_not_change_the_optimum(code):
+    """The model's own seat sets (every seat; seats that count toward requirements) are not window-group codes.
+
+    The county hall's green-channel group renamed to ``all`` or ``cover`` (valid codes) is the same hall, so
+    its MILP has the same optimal cost and roster shape; a group code equal to a seat set's key would count
+    the group's staff twice in the rules and the pool.
+    """
+    import yaml
+
+    from optimise.requirements import compute_requirements
+    from optimise.settings import resolve_settings
+    from tests.mutations import ROOT
+
+    text = (ROOT / "scenarios" / "county_hall.yaml").read_text(encoding="utf-8")
+
+    def solved(group: str):
+        renamed = text.replace("      green:   ", f"      {group}:   ").replace("window_group: green",
+                                                                               f"window_group: {group}")
+        s = scenario_from_dict(yaml.safe_load(renamed), source="county_hall.yaml")
+        assert group in s.stations["counter"].window_groups
+        o = resolve_settings(s, None)
+        sol = plan_shifts(s, o, compute_requirements(s, "time_varying", o.grid_min), fill=True)
+        shape = sorted((e.staff_type, e.station, e.window_group is None, e.count) for e in sol.roster.entries)
+        return sol.cost, shape
+
+    (cost_green, shape_green), (cost, shape) = solved("green"), solved(code)
+    assert cost == pytest.approx(cost_green, abs=1e-6)
+    assert shape == shape_green
