@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import log_ndtr   # scipy.stats.norm.logcdf's function, without importing scipy.stats
 
 from .erlang import checked_count, checked_number, erlang_c
 
@@ -97,4 +97,6 @@ def halfin_whitt_delay_probability(beta: float) -> float:
     """
     if not (math.isfinite(beta) and beta > 0):
         raise ValueError(f"beta must be > 0 (for beta <= 0 the limit system is unstable), got {beta!r}")
-    return 1.0 / (1.0 + beta * math.exp(norm.logcdf(beta) - norm.logpdf(beta)))
+    log_phi = -0.5 * beta * beta - 0.5 * math.log(2 * math.pi)     # log of the standard normal density
+    log_ratio = log_ndtr(beta) - log_phi
+    return 1.0 / (1.0 + beta * math.exp(log_ratio)) if log_ratio < 700 else 0.0   # below 1e-300 beyond

@@ -53,7 +53,7 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.stats import poisson
+from scipy.special import pdtrc   # scipy.stats.poisson.sf's function, without importing scipy.stats
 
 from sim.scenario import Scenario
 
@@ -141,7 +141,7 @@ def interval_performance(p0: np.ndarray, lam: np.ndarray, dt: float, c: int, mu:
     k_max = len(p0) - 1
     n = np.arange(k_max + 1)
     ahead = np.maximum(n - c + 1, 0)                    # completions to wait for
-    within = np.array([np.where(ahead == 0, 1.0, poisson.sf(ahead - 1, c * mu * w)) for w in waits_min])
+    within = np.array([np.where(ahead == 0, 1.0, pdtrc(np.maximum(ahead - 1, 0), c * mu * w)) for w in waits_min])
     mean_wait = ahead / (c * mu)
     p = p0.copy()
     ok = np.zeros(len(waits_min))

@@ -51,6 +51,52 @@ def test_survival_integrates_to_the_mean(dist):
     assert area == pytest.approx(dist.mean, rel=1e-3)
 
 
+SCIPY_LAWS = [(LogNormal(dist="lognormal", mean_min=6.0, cv=0.8), "lognorm"),
+              (LogNormal(dist="lognormal", mean_min=2.0, cv=2.5), "lognorm"),
+              (Gamma(dist="gamma", mean_min=6.0, cv=0.5), "gamma"), (Gamma(dist="gamma", mean_min=3.0, cv=1.7), "gamma"),
+              (Triangular(dist="triangular", min_min=2, mode_min=5, max_min=11), "triang"),
+              (Triangular(dist="triangular", min_min=2, mode_min=2, max_min=11), "triang"),
+              (Triangular(dist="triangular", min_min=0, mode_min=7, max_min=7), "triang")]
+
+
+@pytest.mark.parametrize("dist, law", SCIPY_LAWS, ids=lambda v: getattr(v, "dist", v))
+def test_survival_is_scipy_stats_survival_function(dist, law):
+    """survival() calls scipy.special directly (no scipy.stats import); the values are scipy.stats' own."""
+    from scipy import stats
+
+    t = np.r_[-1.0, 0.0, 1e-9, np.linspace(0.01, 40.0, 4001), dist.mean, 1e4]
+    if law == "lognorm":
+        s2 = np.log1p(dist.cv ** 2)
+        ref = stats.lognorm.sf(t, np.sqrt(s2), scale=np.exp(np.log(dist.mean_min) - s2 / 2))
+    elif law == "gamma":
+        ref = stats.gamma.sf(t, 1 / dist.cv ** 2, scale=dist.mean_min * dist.cv ** 2)
+    else:
+        width = dist.max_min - dist.min_min
+        ref = stats.triang.sf(t, (dist.mode_min - dist.min_min) / width, loc=dist.min_min, scale=width)
+    np.testing.assert_allclose(survival(dist, t), ref, rtol=1e-12, atol=1e-15)
+
+
+def test_the_optimiser_starts_without_scipy_stats():
+    """scipy.stats costs about 0.4 s to import; the optimiser and its command need only scipy.special."""
+    import subprocess
+    import sys
+
+    code = ("import sys, optimise.search, optimise.transient, optimise.erlang_approx, study.commands.optimise; "
+            "print('scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_delay_probability_limit_is_the_normal_law_s():
+    from scipy import stats
+
+    from optimise.erlang_approx import halfin_whitt_delay_probability
+
+    for beta in (1e-6, 0.1, 0.5, 1.0, 2.0, 8.0, 40.0):
+        ref = 1 / (1 + beta * np.exp(stats.norm.logcdf(beta) - stats.norm.logpdf(beta)))   # 0 for beta = 40
+        assert halfin_whitt_delay_probability(beta) == pytest.approx(ref, rel=1e-12, abs=1e-300)
+
+
 def test_exponential_closed_form_matches_the_convolution():
     mass = np.zeros(1600)
     mass[200:600] = 0.4
