@@ -74,6 +74,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pulp
@@ -158,7 +159,9 @@ def linear(pairs) -> pulp.LpAffineExpression:
     return pulp.LpAffineExpression(coefficients)
 
 
+@lru_cache(maxsize=4096)
 def period_label(t: float) -> str:
+    """``0830`` for 08:30: the period's part of a constraint name (cached: every row of every model asks)."""
     return format_clock(t).replace(":", "")
 
 

@@ -95,7 +95,7 @@ def read_status(problem: pulp.LpProblem, pulp_status: int, time_s: float, *, eps
     tie-break term ``epsilon x people`` from the objective), ``max_people``
     an upper bound on it (to strip it from the bound).
     """
-    n_vars, n_cons = len(problem.variables()), len(problem.constraints)
+    n_vars, n_cons = problem.numVariables(), problem.numConstraints()   # counted by the solve (no rescan)
     model = getattr(problem, "solverModel", None)
     strip = epsilon * people
     if model is not None and hasattr(model, "getModelStatus"):

@@ -240,10 +240,10 @@ def solve(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, sol
         if model.slacks:
             info = dataclasses.replace(info, penalised=True)
     else:
-        info = MilpStatus("optimal", 0.0, 0.0, 0.0, seconds, 0, len(model.problem.constraints))
+        info = MilpStatus("optimal", 0.0, 0.0, 0.0, seconds, 0, model.problem.numConstraints())
     return ShiftSolution(roster, roster.cost(scenario), roster.paid_hours(), info.status, info.optimal, seconds,
                          _on_duty_frame(model, values), _shortfalls(model, scenario, settings),
-                         len(model.problem.variables()), len(model.problem.constraints), info)
+                         model.problem.numVariables(), model.problem.numConstraints(), info)
 
 
 def _binding(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, info: dict) -> str:
