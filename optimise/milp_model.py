@@ -73,7 +73,7 @@ whose slack is continuous) ``epsilon = 0``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -83,6 +83,7 @@ from sim.clock import format_clock
 from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario, ShiftPattern
 
+from .lp_names import NamedProblem, new_column
 from .milp_status import tie_break_weight
 from .requirements import Requirements
 from .settings import PatternOption, allowed_stations, generate_patterns
@@ -108,6 +109,7 @@ class ShiftModel:
     epsilon: float = 0.0            # tie-break weight per person (see tie_break_weight)
     grid: float | None = None       # cost grid of every roster (None: not on a cent grid)
     max_people: int = 0             # an upper bound on the people of any feasible roster
+    rows: dict[tuple, str] = field(default_factory=dict)   # ("windows", s, g, t), ("headcount", k), ("template", t)
 
 
 def _coverage(pattern: ShiftPattern, periods: np.ndarray, grid: float, active: dict[float, tuple[float, float]]):
@@ -133,11 +135,7 @@ def active_spans(scenario: Scenario, periods, grid: float) -> dict[float, tuple[
     return out
 
 
-def _var(prob: pulp.LpProblem, name: str, cat: str = "Continuous") -> pulp.LpVariable:
-    """A variable >= 0 attached to ``prob`` (PuLP 3.3's API; plain ``LpVariable`` on older PuLP)."""
-    if hasattr(prob, "add_variable"):
-        return prob.add_variable(name, lowBound=0, cat=cat)
-    return pulp.LpVariable(name, lowBound=0, cat=cat)
+_var = new_column   # a column >= 0 of the problem, uniquely named (optimise.lp_names)
 
 
 def constraint_by_name(prob: pulp.LpProblem, name: str):
@@ -200,7 +198,7 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
     index = {float(p): i for i, p in enumerate(periods)}
     req_idx = [index[p] for p in req_periods]
 
-    prob = pulp.LpProblem(f"shifts_{scenario.name}", pulp.LpMinimize)
+    prob = NamedProblem(f"shifts_{scenario.name}", pulp.LpMinimize)   # unique names (optimise.lp_names)
     x = {}
     for k, stype in scenario.staff_types.items():
         for s in allowed_stations(scenario, settings, k):
@@ -257,6 +255,7 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
 
     slacks: dict[str, tuple] = {}
     targets: dict[tuple, float] = {}
+    rows: dict[tuple, str] = {}     # the names PuLP gave the rows that are looked up later (lp_names)
 
     def add(lhs, rhs, name, info):
         """``lhs >= rhs``, with a slack on the left where the mode asks for one."""
@@ -298,17 +297,23 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
             for i, t in enumerate(periods):
                 used = [(v, int(a[i])) for _, a, v in mine if a[i]]
                 if used:
-                    prob.addConstraint(linear(used) <= limit,
-                                       f"windows_{s}_{period_label(t)}" if g is None else f"windows_{s}_{g}_{period_label(t)}")
+                    row = linear(used) <= limit
+                    prob.addConstraint(row, f"windows_{s}_{period_label(t)}" if g is None
+                                       else f"windows_{s}_{g}_{period_label(t)}")
+                    rows[("windows", s, g, float(t))] = row.name
     for k, limit in settings.headcount.items():
         mine = [v for (kk, _, _), cs in counted.items() if kk == k for _, v in cs]
         if mine:
-            prob.addConstraint(pulp.lpSum(mine) <= limit, f"headcount_{k}")
+            row = pulp.lpSum(mine) <= limit
+            prob.addConstraint(row, f"headcount_{k}")
+            rows[("headcount", k)] = row.name
     for tid, t in settings.shift_templates.items():
         if t.max_staff is not None:
             mine = [v for cs in counted.values() for names, v in cs if patterns[names[0]].template == tid]
             if mine:
-                prob.addConstraint(pulp.lpSum(mine) <= t.max_staff, f"template_{tid}")
+                row = pulp.lpSum(mine) <= t.max_staff
+                prob.addConstraint(row, f"template_{tid}")
+                rows[("template", tid)] = row.name
     ticket_idx = [i for i, kind in zip(req_idx, req.kinds()) if kind == "ticket"]
     for rule in settings.cover_rules:
         s = rule.station
@@ -339,5 +344,5 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
         if epsilon:
             objective = cost + epsilon * pulp.lpSum(x.values())
     prob.setObjective(objective)
-    return ShiftModel(prob, x, patterns, periods, full, slacks, targets, epsilon, grid, max_people)
+    return ShiftModel(prob, x, patterns, periods, full, slacks, targets, epsilon, grid, max_people, rows)
 

@@ -39,7 +39,6 @@ from sim.scenario import RosterEntry, Scenario, ShiftPattern
 from .messages import Message
 from .milp_model import ShiftModel, build_model
 from .milp_model import constraint_by_name as _constraint
-from .milp_model import period_label as _label
 from .milp_status import MilpStatus, read_status
 from .requirements import Requirements
 from .settings import PatternOption, generate_patterns
@@ -253,17 +252,17 @@ def _binding(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, 
     prob = model.problem
     reasons = []
 
-    def tight(name):  # a <= constraint holding with equality
-        c = _constraint(prob, name)
+    def tight(key):  # a <= constraint holding with equality (by the name the model gave it)
+        c = _constraint(prob, model.rows[key]) if key in model.rows else None
         return c is not None and c.value() is not None and abs(c.value()) <= 1e-6
 
-    if tight(f"windows_{s}_{_label(t)}"):
+    if tight(("windows", s, None, float(t))):
         reasons.append(Message("milp.windows_in_use", windows=scenario.stations[s].windows, station=s))
     for k, limit in settings.headcount.items():
-        if tight(f"headcount_{k}"):
+        if tight(("headcount", k)):
             reasons.append(Message("milp.headcount_used", staff_type=k, limit=limit))
     for tid, tmpl in settings.shift_templates.items():
-        if tight(f"template_{tid}"):
+        if tight(("template", tid)):
             reasons.append(Message("milp.template_full", template=tid, max_staff=tmpl.max_staff))
     types = {k for (k, _, ss, _) in model.x if ss == s}
     if info["kind"] == "rule":

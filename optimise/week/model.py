@@ -93,6 +93,7 @@ from sim.clock import format_clock
 from sim.scenario import Scenario
 from sim.staff_list_checks import person_skills
 
+from ..lp_names import NamedProblem
 from ..settings import PatternOption
 from .class_rules import add_class_rules
 from .days import DayPlan
@@ -160,7 +161,7 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
     people = sl.people
     horizon_days = scenario.horizon.calendar_days() if scenario.horizon else 1
     cyclic = bool(scenario.horizon and scenario.horizon.cyclic)
-    prob = pulp.LpProblem(f"roster_{scenario.name}", pulp.LpMinimize)
+    prob = NamedProblem(f"roster_{scenario.name}", pulp.LpMinimize)   # unique names (optimise.lp_names)
     slacks: dict[str, tuple] = {}
     targets: dict[tuple, float] = {}
 

@@ -8,17 +8,14 @@ import pulp
 from sim.scenario import Scenario
 from sim.staff_list_checks import person_skills
 
+from ..lp_names import new_column
 from .days import DayPlan
 from .limits import limits
 
 MINUTES_PER_DAY = 1440.0
 
 
-def new_var(prob, name, cat="Continuous", up=None):
-    """A variable >= 0 attached to ``prob`` (PuLP 3.3's API; a plain ``LpVariable`` on older PuLP)."""
-    if hasattr(prob, "add_variable"):
-        return prob.add_variable(name, lowBound=0, upBound=up, cat=cat)
-    return pulp.LpVariable(name, lowBound=0, upBound=up, cat=cat)
+new_var = new_column   # a column >= 0 of the problem, uniquely named (optimise.lp_names)
 
 
 def add_person_rules(prob, scenario: Scenario, plans: list[DayPlan], x: dict, patterns: dict, add_le, add_ge):
