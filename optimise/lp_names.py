@@ -8,7 +8,7 @@ the ordinary seats of a station ``counter_green``; skill ``b_c`` at station ``a`
 and an LP file a second column of a name. :class:`NamedProblem` keeps the first of each name as it is and
 gives a later one that would read the same a suffix ``~2``, ``~3`` ... (no code contains ``~``, and PuLP and
 the solvers take it), in the order the model adds them, so the same model always gets the same names. Code
-that looks a row up by name keeps the name PuLP gave it (``row.name`` after adding), not one rebuilt from codes.
+that looks a row up later keeps the row (or the name PuLP gave it, ``row.name``), not a name rebuilt from codes.
 """
 
 from __future__ import annotations

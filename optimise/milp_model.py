@@ -83,7 +83,8 @@ from sim.clock import format_clock
 from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario, ShiftPattern
 
-from .lp_names import NamedProblem, new_column
+from .lp_names import NamedProblem
+from .lp_names import new_column as _var   # a column >= 0, uniquely named
 from .milp_status import tie_break_weight
 from .requirements import Requirements
 from .settings import PatternOption, allowed_stations, generate_patterns
@@ -109,7 +110,7 @@ class ShiftModel:
     epsilon: float = 0.0            # tie-break weight per person (see tie_break_weight)
     grid: float | None = None       # cost grid of every roster (None: not on a cent grid)
     max_people: int = 0             # an upper bound on the people of any feasible roster
-    rows: dict[tuple, str] = field(default_factory=dict)   # ("windows", s, g, t), ("headcount", k), ("template", t)
+    rows: dict[tuple, pulp.LpConstraint] = field(default_factory=dict)   # ("windows", s, g, t), ("headcount", k), ...
 
 
 def _coverage(pattern: ShiftPattern, periods: np.ndarray, grid: float, active: dict[float, tuple[float, float]]):
@@ -133,15 +134,6 @@ def active_spans(scenario: Scenario, periods, grid: float) -> dict[float, tuple[
         if parts:
             out[float(p)] = (min(a for a, _ in parts), max(b for _, b in parts))
     return out
-
-
-_var = new_column   # a column >= 0 of the problem, uniquely named (optimise.lp_names)
-
-
-def constraint_by_name(prob: pulp.LpProblem, name: str):
-    if hasattr(prob, "get_constraint_by_name"):
-        return prob.get_constraint_by_name(name)
-    return prob.constraints.get(name)
 
 
 def linear(pairs) -> pulp.LpAffineExpression:
@@ -255,7 +247,7 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
 
     slacks: dict[str, tuple] = {}
     targets: dict[tuple, float] = {}
-    rows: dict[tuple, str] = {}     # the names PuLP gave the rows that are looked up later (lp_names)
+    rows: dict[tuple, pulp.LpConstraint] = {}   # the rows looked up later, by what they are (not by name: lp_names)
 
     def add(lhs, rhs, name, info):
         """``lhs >= rhs``, with a slack on the left where the mode asks for one."""
@@ -300,20 +292,20 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
                     row = linear(used) <= limit
                     prob.addConstraint(row, f"windows_{s}_{period_label(t)}" if g is None
                                        else f"windows_{s}_{g}_{period_label(t)}")
-                    rows[("windows", s, g, float(t))] = row.name
+                    rows[("windows", s, g, float(t))] = row
     for k, limit in settings.headcount.items():
         mine = [v for (kk, _, _), cs in counted.items() if kk == k for _, v in cs]
         if mine:
             row = pulp.lpSum(mine) <= limit
             prob.addConstraint(row, f"headcount_{k}")
-            rows[("headcount", k)] = row.name
+            rows[("headcount", k)] = row
     for tid, t in settings.shift_templates.items():
         if t.max_staff is not None:
             mine = [v for cs in counted.values() for names, v in cs if patterns[names[0]].template == tid]
             if mine:
                 row = pulp.lpSum(mine) <= t.max_staff
                 prob.addConstraint(row, f"template_{tid}")
-                rows[("template", tid)] = row.name
+                rows[("template", tid)] = row
     ticket_idx = [i for i, kind in zip(req_idx, req.kinds()) if kind == "ticket"]
     for rule in settings.cover_rules:
         s = rule.station

@@ -38,7 +38,6 @@ from sim.scenario import RosterEntry, Scenario, ShiftPattern
 
 from .messages import Message
 from .milp_model import ShiftModel, build_model
-from .milp_model import constraint_by_name as _constraint
 from .milp_status import MilpStatus, read_status
 from .requirements import Requirements
 from .settings import PatternOption, generate_patterns
@@ -249,11 +248,10 @@ def _binding(model: ShiftModel, scenario: Scenario, settings: OptimiseSettings, 
     """Why a shortfall cannot be covered: windows, headcount, template caps, or no pattern on duty."""
     s, t = info["station"], info["period"]
     i = int(np.flatnonzero(model.periods == t)[0])
-    prob = model.problem
     reasons = []
 
-    def tight(key):  # a <= constraint holding with equality (by the name the model gave it)
-        c = _constraint(prob, model.rows[key]) if key in model.rows else None
+    def tight(key):  # a <= constraint of the model holding with equality
+        c = model.rows.get(key)
         return c is not None and c.value() is not None and abs(c.value()) <= 1e-6
 
     if tight(("windows", s, None, float(t))):

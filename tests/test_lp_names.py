@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from optimise.lp_names import NamedProblem, UniqueNames
-from optimise.milp_model import build_model, constraint_by_name
+from optimise.milp_model import build_model
 from optimise.requirements import compute_requirements
 from optimise.settings import generate_patterns, resolve_settings
 from optimise.shifts import plan_shifts
@@ -58,8 +58,8 @@ def test_the_rows_looked_up_by_name_are_the_ones_meant():
     times = {key[3] for key in model.rows if key[:3] == ("windows", "counter_green", None)}
     assert times and times == {key[3] for key in model.rows if key[:3] == ("windows", "counter", "green")}
     for t in times:
-        mine = constraint_by_name(model.problem, model.rows[("windows", "counter_green", None, t)])
-        theirs = constraint_by_name(model.problem, model.rows[("windows", "counter", "green", t)])
+        mine = model.rows[("windows", "counter_green", None, t)]
+        theirs = model.rows[("windows", "counter", "green", t)]
         assert mine is not theirs
         placed = {v.name for v in mine if v.name.startswith("x_")}
         assert placed and placed <= own and not placed & group

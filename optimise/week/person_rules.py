@@ -8,14 +8,11 @@ import pulp
 from sim.scenario import Scenario
 from sim.staff_list_checks import person_skills
 
-from ..lp_names import new_column
+from ..lp_names import new_column as new_var   # a column >= 0, uniquely named
 from .days import DayPlan
 from .limits import limits
 
 MINUTES_PER_DAY = 1440.0
-
-
-new_var = new_column   # a column >= 0 of the problem, uniquely named (optimise.lp_names)
 
 
 def add_person_rules(prob, scenario: Scenario, plans: list[DayPlan], x: dict, patterns: dict, add_le, add_ge):
