@@ -34,6 +34,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from bench_command_ab import checkout_env   # this checkout on PYTHONPATH, and nothing else
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -121,18 +122,14 @@ def command_of(a, tmp: Path) -> list[str]:
     return list(PRESETS[a.preset])
 
 
-def _env() -> dict:
-    return dict(os.environ, PYTHONPATH=str(ROOT), PYTHONSAFEPATH="1", MPLBACKEND="Agg")
-
-
 def measure(cmd: list[str], out: Path) -> tuple[dict, float]:
     """(seconds per phase, the child's whole CPU) of one run of ``cmd`` under the driver."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([sys.executable, "-c", DRIVER, json.dumps([spec for _, spec, _ in PHASES]), *cmd,
-                           "--out", str(out)], cwd=ROOT, env=_env(), capture_output=True, text=True)
+                           "--out", str(out)], cwd=ROOT, env=checkout_env(ROOT), capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     line = next((ln for ln in done.stderr.splitlines() if ln.startswith("PHASES ")), None)
-    if done.returncode not in (0,) or line is None:
+    if done.returncode != 0 or line is None:
         raise SystemExit(f"error: the command failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
     child = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return json.loads(line[len("PHASES "):]), child
@@ -141,7 +138,7 @@ def measure(cmd: list[str], out: Path) -> tuple[dict, float]:
 def import_seconds(cmd: list[str], out: Path) -> float:
     """Sum of the top-level modules' cumulative import times under ``-X importtime`` (seconds)."""
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "study.cli", *cmd, "--out", str(out)],
-                          cwd=ROOT, env=_env(), capture_output=True, text=True, check=True)
+                          cwd=ROOT, env=checkout_env(ROOT), capture_output=True, text=True, check=True)
     total = 0
     for ln in done.stderr.splitlines():
         if ln.startswith("import time:") and ln.count("|") == 2:
