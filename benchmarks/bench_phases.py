@@ -52,6 +52,7 @@ PHASES = [
     (0, "study.tables.workbook:write_workbook", "Excel workbook"),
     (0, "study.figures.run_figures:render_figures", "report figures (drawn and saved)"),
     (None, "sim.experiment:ExperimentResult.summary", "summaries (within the lines above, or other)"),
+    (None, "optimise.versus_input:compare_with_input", "versus_input: the input roster (within the above)"),
 ]
 PRESETS = {"optimise": ["optimise", "scenarios/city_office.yaml", "--no-search", "--workers", "1"]}
 
@@ -89,7 +90,7 @@ for spec in specs:
     wrap(spec)
 spent["imported first"] = time.process_time() - t0
 try:
-    study.cli.main(argv)
+    getattr(study.cli, "console_main", study.cli.main)(argv)   # as the console script runs it
 except SystemExit:
     pass
 spent["in process"] = time.process_time() - t0
