@@ -9,6 +9,13 @@ W, whole command          ``queueplan run W.yaml --workers 1 --reps N`` as a sub
                           (CPU of the child processes, ``resource.getrusage(RUSAGE_CHILDREN)``)
 W, command, no report     the same with ``--no-report`` (tables, workbook and summary; no figures or page),
                           to show what the report costs; no goal
+W, command, per day       the whole command's cost of a simulated day: both commands at ``--reps N`` less
+                          the same at ``--reps 1`` (what a longer run adds, without the fixed costs)
+floor                     below the lines, each round: a fresh interpreter importing every third-party
+                          module the W command imports (in its order) plus the W event loop line's CPU,
+                          against the CPU the whole command may take for 1.5x: no table, figure or page
+                          is in the floor, so a floor above that budget means the 1.5x goal cannot be
+                          met by the code around the event loop
 W2, replication + tables  as above on W2 (20 windows: 10 with skill A, 10 with A and B; citizens A or B half
                           each), against minimal SimPy with a ``FilterStore`` of staff
 scale                     the city office at 1x, 4x and 16x staff, windows and demand: CPU microseconds per
@@ -29,6 +36,7 @@ same yardstick.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
@@ -43,7 +51,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 GOALS = {"W event loop": None, "W replication + tables": 2.0, "W whole command": 1.5, "W command, no report": None,
-         "W2 replication + tables": 3.0}
+         "W command, per day": 1.5, "W2 replication + tables": 3.0}
 
 
 def _args(argv):
@@ -128,6 +136,34 @@ def minimal_days(workload: str, reps: int, seed: int) -> int:
     return sum(minimal_simpy.REPLICATION[workload](rep, seed, waits) for rep in range(reps))
 
 
+LIBRARIES_OF = r"""
+import json, sys
+std = set(sys.stdlib_module_names) | {"__main__", "__mp_main__"}
+import study.cli
+try:
+    study.cli.main(sys.argv[1:])
+except SystemExit:
+    pass
+own = ("study", "sim", "optimise", "__editable__")
+print(json.dumps([m for m in sys.modules if m.split(".")[0] not in std and not m.startswith(own)]))
+"""
+IMPORT_ALL = r"""
+import importlib, json, sys
+for name in json.loads(sys.argv[1]):
+    try:
+        importlib.import_module(name)
+    except Exception:   # an alias in sys.modules that is not importable by its name
+        pass
+"""
+
+
+def libraries_of(cmd: list[str], env: dict) -> list[str]:
+    """The third-party modules (and their submodules), in import order, that ``queueplan CMD`` imports."""
+    done = subprocess.run([sys.executable, "-c", LIBRARIES_OF, *cmd], check=True, capture_output=True, text=True,
+                          env=env, cwd=ROOT)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
 def main(a) -> None:
     w = scenario_from_dict(w_dict(a.reps, a.seed), source="<W>")
     w2 = scenario_from_dict(w2_dict(a.reps, a.seed), source="<W2>")
@@ -137,15 +173,22 @@ def main(a) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
     runs = [0]
 
-    def command(*extra: str) -> float:
+    def command(*extra: str, reps: int = a.command_reps) -> float:
         runs[0] += 1
         out = tmp / f"run{runs[0]}"
         return child_cpu([sys.executable, "-m", "study.cli", "run", str(w_yaml), "--workers", "1", "--reps",
-                          str(a.command_reps), "--out", str(out), *extra], env)
+                          str(reps), "--out", str(out), *extra], env)
 
-    def minimal_command() -> float:
-        return child_cpu([sys.executable, str(HERE / "minimal_simpy.py"), "--reps", str(a.command_reps),
+    def minimal_command(reps: int = a.command_reps) -> float:
+        return child_cpu([sys.executable, str(HERE / "minimal_simpy.py"), "--reps", str(reps),
                           "--seed", str(a.seed)])
+
+    def per_day(command_fn, reps):
+        def extra_days() -> float:   # CPU of the days beyond the first: --reps N less --reps 1
+            return command_fn(reps=reps) - command_fn(reps=1)
+        return extra_days
+
+    libraries = libraries_of(["run", str(w_yaml), "--workers", "1", "--reps", "1", "--out", str(tmp / "libs")], env)
 
     def exp(s) -> int:
         r = run_experiment(s, a.reps, a.seed, workers=1)
@@ -158,18 +201,22 @@ def main(a) -> None:
         "W replication + tables": (lambda: exp(w), lambda: minimal_days("W", a.reps, a.seed), False),
         "W whole command": (command, minimal_command, True),
         "W command, no report": (lambda: command("--no-report"), minimal_command, True),
+        "W command, per day": (per_day(command, a.command_reps), per_day(minimal_command, a.command_reps), True),
         "W2 replication + tables": (lambda: exp(w2), lambda: minimal_days("W2", a.reps, a.seed), False),
     }
     print(f"project at {ROOT}; python {platform.python_version()}, {platform.machine()}, "
           f"{os.cpu_count()} cores; {a.reps} days per line ({a.command_reps} for the command), {a.rounds} rounds")
     minimal_days("W", 2, a.seed), exp(scenario_from_dict(w_dict(2, a.seed), source="<W>"))  # warm-up
     ratios = {name: [] for name in lines}
+    floors = []
     for r in range(a.rounds):
+        spent = {}
         for name, (project, minimal, whole) in (lines.items() if r % 2 == 0 else reversed(lines.items())):
             pair = [("project", project), ("minimal", minimal)]
             res = {}
             for who, fn in (pair if r % 2 == 0 else pair[::-1]):
                 res[who] = fn() if whole else cpu(fn)
+            spent[name] = res
             # the whole command: same citizens in both (same workload and seed), so the CPU ratio is the speed
             ratio = res["minimal"] / res["project"] if whole else \
                 (res["project"][1] / res["project"][0]) / (res["minimal"][1] / res["minimal"][0])
@@ -178,12 +225,22 @@ def main(a) -> None:
             cpu_m = res["minimal"] if whole else res["minimal"][0]
             print(f"  round {r + 1}  {name:<25} project {cpu_p:7.2f} s CPU, minimal {cpu_m:7.2f} s CPU, "
                   f"speed {ratio:.2f}x", flush=True)
+        imports = child_cpu([sys.executable, "-c", IMPORT_ALL, json.dumps(libraries)], env)
+        loop = spent["W event loop"]["project"][0] * a.command_reps / a.reps
+        budget = spent["W whole command"]["minimal"] / GOALS["W whole command"]
+        floors.append((imports, loop, budget))
+        print(f"  round {r + 1}  floor of the whole command: {len(libraries)} library modules {imports:.2f} s + "
+              f"event loop {loop:.2f} s = {imports + loop:.2f} s CPU; 1.5x allows {budget:.2f} s", flush=True)
     print()
     for name, rs in ratios.items():
         goal = GOALS[name]
         m = statistics.median(rs)
         verdict = "" if goal is None else f"  (goal >= {goal:g}x: {'met' if m >= goal else 'NOT met'})"
         print(f"{name:<25} {m:5.2f}x minimal SimPy (CPU, median of {len(rs)}){verdict}")
+    imports, loop, budget = (statistics.median(f[k] for f in floors) for k in range(3))
+    print(f"{'floor':<25} {imports + loop:5.2f} s CPU (library imports {imports:.2f} s + event loop {loop:.2f} s, "
+          f"medians) against {budget:.2f} s allowed for 1.5x: the floor is {(imports + loop) / budget:.0%} of it "
+          "before any table, figure or page")
     if a.scale:
         per = {}
         for k, reps in zip((1, 4, 16), [int(x) for x in a.scale_reps.split(",")]):
