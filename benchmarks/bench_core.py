@@ -154,6 +154,8 @@ for name in json.loads(sys.argv[1]):
         importlib.import_module(name)
     except Exception:   # an alias in sys.modules that is not importable by its name
         pass
+import gc
+gc.freeze()             # the command's own quick exit (study.cli.console_main)
 """
 
 
