@@ -161,6 +161,21 @@ def test_iterations_plot_and_its_required_columns():
         plots.plot_iterations(it.drop(columns="targets_total"))
 
 
+def test_iterations_axis_reads_for_a_long_search():
+    """A search logs 100+ iterations: whole-number ticks that do not run into one another, none below 0."""
+    n = 150
+    it = pd.DataFrame({"iteration": np.arange(n), "cost": np.linspace(300, 240, n), "targets_met": np.full(n, 20),
+                       "targets_total": np.full(n, 22)})
+    left = plots.figure_of(plots.plot_iterations(it)).axes[0]
+    lo, hi = left.get_xlim()
+    assert lo >= -0.5 and hi <= n - 0.5
+    shown = [t for t, x in zip(left.get_xticklabels(), left.get_xticks()) if lo <= x <= hi]
+    assert 2 <= len(shown) <= 15
+    assert all(float(x).is_integer() for x in left.get_xticks())
+    boxes = sorted((t.get_window_extent() for t in shown), key=lambda b: b.x0)
+    assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:])), "tick labels overlap"
+
+
 def test_compare_service_level_draws_each_option(frames):
     t = frames["targets"]
     fig = plots.figure_of(plots.plot_compare_service_level({"A": t, "B": t.assign(estimate=t["estimate"] * 0.9)}, "sl20"))

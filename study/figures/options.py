@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import MultipleLocator, PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ..i18n import label
 from .style import (HATCHES, PALETTE, _axes, _clock_axis, _finish, _gapped, _interval_mid, _require, _step_of,
@@ -46,7 +46,10 @@ def plot_iterations(iterations: pd.DataFrame, lang: str = "en", ax=None) -> Axes
             ax.plot(x, cost, color=PALETTE[0], linestyle="-", marker="o", label=label("cost_per_day", lang))
         ax.set_xlabel(label("iteration", lang))
         ax.set_ylabel(label("cost_per_day", lang))
-        ax.xaxis.set_major_locator(MultipleLocator(1))
+        # whole iterations, as many as read well (a tick per iteration smears into one another past about 30)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10], integer=True, min_n_ticks=1))
+        if len(x):
+            ax.set_xlim(float(x.min()) - 0.5, float(x.max()) + 0.5)
         right = ax.twinx()
         right.plot(x, it["targets_met"], color=PALETTE[1], linestyle="--", marker="s", label=label("targets_met", lang))
         right.plot(x, it["targets_total"], color="grey", linestyle=":", label=label("targets_total", lang))
