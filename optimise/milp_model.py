@@ -83,8 +83,7 @@ from sim.clock import format_clock
 from sim.optimise_settings import OptimiseSettings
 from sim.scenario import Scenario, ShiftPattern
 
-from .lp_names import NamedProblem
-from .lp_names import new_column as _var   # a column >= 0, uniquely named
+from .lp_names import NamedProblem, new_column   # uniquely named rows and columns
 from .milp_status import tie_break_weight
 from .requirements import Requirements
 from .settings import PatternOption, allowed_stations, generate_patterns
@@ -197,7 +196,7 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
             for g in (None, *scenario.stations[s].window_groups):
                 for name, p in patterns.items():
                     if p.allows(k):
-                        x[(k, name, s, g)] = _var(prob, f"x_{k}_{name}_{s}" + (f"_{g}" if g else ""), "Integer")
+                        x[(k, name, s, g)] = new_column(prob, f"x_{k}_{name}_{s}" + (f"_{g}" if g else ""), "Integer")
     cost = linear((v, scenario.staff_types[k].cost_per_hour * patterns[j].paid_hours)
                   for (k, j, s, g), v in x.items())
 
@@ -227,7 +226,7 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
                         counted.setdefault((k, s, g), []).append((mine, x[(k, j, s, g)]))
                         continue
                     af, aa, deficit = group_cover[members[0]]
-                    big = _var(prob, f"X_{k}_{members[0]}_{s}" + (f"_{g}" if g else "") + "_all", "Integer")
+                    big = new_column(prob, f"X_{k}_{members[0]}_{s}" + (f"_{g}" if g else "") + "_all", "Integer")
                     prob.addConstraint(pulp.lpSum(x[(k, j, s, g)] for j in mine) - big == 0,
                                        f"group_{k}_{members[0]}_{s}" + (f"_{g}" if g else ""))
                     units.setdefault((k, s, g), []).append((af, aa, big))
@@ -252,7 +251,7 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
     def add(lhs, rhs, name, info):
         """``lhs >= rhs``, with a slack on the left where the mode asks for one."""
         if slack == "all" or (slack == "requirements" and info["kind"] != "rule"):
-            e = _var(prob, f"slack_{name}")
+            e = new_column(prob, f"slack_{name}")
             slacks[name] = (e, info)
             lhs = lhs + e
         prob.addConstraint(lhs >= rhs, name)
@@ -272,7 +271,7 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
                     continue
                 able = [k for k in types if q in scenario.staff_types[k].skills]
                 for k in able:
-                    ys[(k, q)] = _var(prob, f"y_{k}_{s}_{q}_{period_label(t)}")
+                    ys[(k, q)] = new_column(prob, f"y_{k}_{s}_{q}_{period_label(t)}")
                 targets[("cover", s, q, float(t))] = float(target[r])
                 add(linear((ys[(k, q)], 1 / scenario.staff_types[k].skills[q]) for k in able), float(target[r]),
                     f"cover_{s}_{q}_{period_label(t)}",
@@ -316,7 +315,7 @@ def build_model(scenario: Scenario, settings: OptimiseSettings, req: Requirement
             if rule.when == "always":
                 add(have, rule.min_staff, f"rule_{rule.id}_{period_label(t)}", info)
             else:
-                z = _var(prob, f"z_{rule.id}_{period_label(t)}", "Binary")
+                z = new_column(prob, f"z_{rule.id}_{period_label(t)}", "Binary")
                 total = linear(on_duty(scenario.staff_types, s, i, ALL_SEATS))
                 prob.addConstraint(total <= rule.when.windows_open_at_least - 1 + scenario.stations[s].windows * z,
                                    f"rule_{rule.id}_{period_label(t)}_trigger")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pulp
 
-from .model import RosterModel, _var
+from ..lp_names import new_column
+from .model import RosterModel
 
 
 def add_fairness(model: RosterModel, cost_cap: float, weight_preferences: float, shortfalls=None) -> None:
@@ -19,7 +20,7 @@ def add_fairness(model: RosterModel, cost_cap: float, weight_preferences: float,
     for kind, counts in model.duty.items():
         if len(counts) < 2:
             continue
-        hi, lo = _var(prob, f"fair_{kind}_max"), _var(prob, f"fair_{kind}_min")
+        hi, lo = new_column(prob, f"fair_{kind}_max"), new_column(prob, f"fair_{kind}_min")
         now = [max(0.0, round(pulp.value(expr) or 0.0)) for expr in counts.values()]   # stage 1: the warm start
         hi.setInitialValue(max(now))
         lo.setInitialValue(min(now))

@@ -93,12 +93,12 @@ from sim.clock import format_clock
 from sim.scenario import Scenario
 from sim.staff_list_checks import person_skills
 
-from ..lp_names import NamedProblem
+from ..lp_names import NamedProblem, new_column
 from ..settings import PatternOption
 from .class_rules import add_class_rules
 from .days import DayPlan
 from .grid import DayGrid, day_grid
-from .person_rules import add_person_rules, interchangeable, new_var as _var
+from .person_rules import add_person_rules, interchangeable
 from .seats import seat, serves_all, split_seat, stations_for, useless_group_seats
 
 SLACK_COST = 1000.0
@@ -157,10 +157,7 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
     member and holds integers; no fairness terms).
     """
     sl = scenario.staff_list
-    rules, kinds = sl.rules, sl.duty_kinds
-    people = sl.people
-    horizon_days = scenario.horizon.calendar_days() if scenario.horizon else 1
-    cyclic = bool(scenario.horizon and scenario.horizon.cyclic)
+    rules, people = sl.rules, sl.people
     prob = NamedProblem(f"roster_{scenario.name}", pulp.LpMinimize)   # unique names (optimise.lp_names)
     slacks: dict[str, tuple] = {}
     targets: dict[tuple, float] = {}
@@ -170,14 +167,14 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
 
     def add_ge(lhs, rhs, name, info):
         if soft(info):
-            e = _var(prob, f"slack_{name}")
+            e = new_column(prob, f"slack_{name}")
             slacks[name] = (e, info)
             lhs = lhs + e
         prob.addConstraint(lhs >= rhs, name)
 
     def add_le(lhs, rhs, name, info):
         if soft(info):
-            e = _var(prob, f"slack_{name}")
+            e = new_column(prob, f"slack_{name}")
             slacks[name] = (e, info)
             lhs = lhs - e
         prob.addConstraint(lhs <= rhs, name)
@@ -206,8 +203,8 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
                 for o in pl.patterns:
                     if o.allows(person.staff_type) and o.template not in person.forbidden_shifts:
                         name = f"{'n' if aggregate else 'x'}_{person.id}_d{d}_{o.name}_{s.replace('/', '_')}"
-                        x[(u, d, o.name, s)] = (_var(prob, name, "Integer", up=len(available[(u, d)])) if aggregate
-                                                else _var(prob, name, "Binary"))
+                        x[(u, d, o.name, s)] = (new_column(prob, name, "Integer", up=len(available[(u, d)])) if aggregate
+                                                else new_column(prob, name, "Binary"))
     rate = {i: scenario.staff_types[p.staff_type].cost_per_hour for i, p in enumerate(people)}
     cost = pulp.lpSum(rate[i] * patterns[d][j].paid_hours * v for (i, d, j, s), v in x.items())
 
@@ -252,7 +249,7 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
                         for gi, gkey in enumerate(groups):
                             speed = dict(gkey).get(q)
                             if speed is not None:
-                                ys[(gi, q)] = _var(prob, f"y_{tag}_{s}_g{gi}_{q}_{t}")
+                                ys[(gi, q)] = new_column(prob, f"y_{tag}_{s}_g{gi}_{q}_{t}")
                                 terms.append(ys[(gi, q)] / speed)
                         targets[("cover", d, s, q, float(g.periods[k]))] = float(target[r])
                         add_ge(pulp.lpSum(terms), float(target[r]), f"{tag}_cover_{s}_{q}_{t}",
@@ -294,7 +291,7 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
                 if rule.when == "always":
                     add_ge(have, rule.min_staff, f"{tag}_rule_{rule.id}_{t}", info)
                 else:
-                    z = _var(prob, f"z_{tag}_{rule.id}_{t}", "Binary")
+                    z = new_column(prob, f"z_{tag}_{rule.id}_{t}", "Binary")
                     prob.addConstraint(pulp.lpSum(v for place in in_seat if split_seat(place)[0] == s
                                                   for (_, _, j, _), v in in_seat[place] if g.full[j][k])
                                        <= rule.when.windows_open_at_least - 1

@@ -8,7 +8,7 @@ import pulp
 from sim.scenario import Scenario
 from sim.staff_list_checks import person_skills
 
-from ..lp_names import new_column as new_var   # a column >= 0, uniquely named
+from ..lp_names import new_column   # a column >= 0, uniquely named
 from .days import DayPlan
 from .limits import limits
 
@@ -53,7 +53,7 @@ def add_person_rules(prob, scenario: Scenario, plans: list[DayPlan], x: dict, pa
         if rules.min_weekly_hours.enabled and lim["min_hours"] > 0:
             need = lim["min_hours"]
             if rules.min_weekly_hours.only_if_rostered:
-                used = new_var(prob, f"used_{pid}", "Binary")
+                used = new_column(prob, f"used_{pid}", "Binary")
                 for d, expr in work.items():
                     prob.addConstraint(expr <= used, f"used_{pid}_d{d}")
                 add_ge(hours, need * used, f"min_hours_{pid}", {**rinfo, "rule": "min_weekly_hours", "limit": need})
@@ -65,7 +65,7 @@ def add_person_rules(prob, scenario: Scenario, plans: list[DayPlan], x: dict, pa
             if rules.rest_days.consecutive and horizon_days >= 2:
                 pairs = []
                 for o in range(horizon_days if cyclic else horizon_days - 1):
-                    r = new_var(prob, f"rest2_{pid}_o{o}", "Binary")
+                    r = new_column(prob, f"rest2_{pid}_o{o}", "Binary")
                     prob.addConstraint(r + w(o) <= 1, f"rest2a_{pid}_o{o}")
                     prob.addConstraint(r + w(o + 1) <= 1, f"rest2b_{pid}_o{o}")
                     pairs.append(r)

@@ -23,7 +23,6 @@ import pulp
 from sim.clock import format_clock
 from sim.scenario import Scenario
 
-from ..shifts import make_solver
 from .days import DayPlan, day_plans
 from .aggregate import aggregate_then_assign, worth_aggregating
 from .fairness import add_fairness
