@@ -9,8 +9,9 @@ W, whole command          ``queueplan run W.yaml --workers 1 --reps N`` as a sub
                           (CPU of the child processes, ``resource.getrusage(RUSAGE_CHILDREN)``)
 W, command, no report     the same with ``--no-report`` (tables, workbook and summary; no figures or page),
                           to show what the report costs; no goal
-W, command, per day       the whole command's cost of a simulated day: both commands at ``--reps N`` less
-                          the same at ``--reps 1`` (what a longer run adds, without the fixed costs)
+W, command, per day       the whole command's cost of a simulated day: both commands of the whole-command
+                          line (``--reps N``) less the same at ``--reps 1``, run after the lines of the round
+                          (what a longer run adds, without the fixed costs)
 floor                     below the lines, each round: a fresh interpreter importing every third-party
                           module the W command imports (in its order) plus the W event loop line's CPU,
                           against the CPU the whole command may take for 1.5x: no table, figure or page
@@ -185,11 +186,6 @@ def main(a) -> None:
         return child_cpu([sys.executable, str(HERE / "minimal_simpy.py"), "--reps", str(reps),
                           "--seed", str(a.seed)])
 
-    def per_day(command_fn, reps):
-        def extra_days() -> float:   # CPU of the days beyond the first: --reps N less --reps 1
-            return command_fn(reps=reps) - command_fn(reps=1)
-        return extra_days
-
     libraries = libraries_of(["run", str(w_yaml), "--workers", "1", "--reps", "1", "--out", str(tmp / "libs")], env)
 
     def exp(s) -> int:
@@ -203,13 +199,12 @@ def main(a) -> None:
         "W replication + tables": (lambda: exp(w), lambda: minimal_days("W", a.reps, a.seed), False),
         "W whole command": (command, minimal_command, True),
         "W command, no report": (lambda: command("--no-report"), minimal_command, True),
-        "W command, per day": (per_day(command, a.command_reps), per_day(minimal_command, a.command_reps), True),
         "W2 replication + tables": (lambda: exp(w2), lambda: minimal_days("W2", a.reps, a.seed), False),
     }
     print(f"project at {ROOT}; python {platform.python_version()}, {platform.machine()}, "
           f"{os.cpu_count()} cores; {a.reps} days per line ({a.command_reps} for the command), {a.rounds} rounds")
     minimal_days("W", 2, a.seed), exp(scenario_from_dict(w_dict(2, a.seed), source="<W>"))  # warm-up
-    ratios = {name: [] for name in lines}
+    ratios = {name: [] for name in [*lines, "W command, per day"]}
     floors = []
     for r in range(a.rounds):
         spent = {}
@@ -227,6 +222,16 @@ def main(a) -> None:
             cpu_m = res["minimal"] if whole else res["minimal"][0]
             print(f"  round {r + 1}  {name:<25} project {cpu_p:7.2f} s CPU, minimal {cpu_m:7.2f} s CPU, "
                   f"speed {ratio:.2f}x", flush=True)
+        # per day: the whole-command line's two runs less each command at --reps 1 (the days beyond the first)
+        one_day = {}
+        for who, fn in ([("project", command), ("minimal", minimal_command)][::1 if r % 2 == 0 else -1]):
+            one_day[who] = fn(reps=1)
+        extra = {who: spent["W whole command"][who] - one_day[who] for who in one_day}
+        if min(extra.values()) > 0:   # at a few days the difference can drown in the noise
+            ratios["W command, per day"].append(extra["minimal"] / extra["project"])
+        speed = f"{extra['minimal'] / extra['project']:.2f}x" if min(extra.values()) > 0 else "too few days to tell"
+        print(f"  round {r + 1}  {'W command, per day':<25} project {extra['project']:7.2f} s CPU, minimal "
+              f"{extra['minimal']:7.2f} s CPU, speed {speed}", flush=True)
         imports = child_cpu([sys.executable, "-c", IMPORT_ALL, json.dumps(libraries)], env)
         loop = spent["W event loop"]["project"][0] * a.command_reps / a.reps
         budget = spent["W whole command"]["minimal"] / GOALS["W whole command"]
@@ -235,6 +240,9 @@ def main(a) -> None:
               f"event loop {loop:.2f} s = {imports + loop:.2f} s CPU; 1.5x allows {budget:.2f} s", flush=True)
     print()
     for name, rs in ratios.items():
+        if not rs:
+            print(f"{name:<25} too few days to tell (give more --command-reps)")
+            continue
         goal = GOALS[name]
         m = statistics.median(rs)
         verdict = "" if goal is None else f"  (goal >= {goal:g}x: {'met' if m >= goal else 'NOT met'})"
