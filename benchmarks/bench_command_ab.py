@@ -5,7 +5,16 @@
     python benchmarks/bench_command_ab.py --base /tmp/base --this-extra=--no-search -- optimise scenarios/city_office.yaml
 
 ``--this-extra`` adds arguments for this checkout only (an option the other one does not have, e.g. to
-ask this checkout for the same work as the other's default).
+ask this checkout for the same work as the other's default). ``--this-less module:function`` (repeatable)
+runs this checkout's command through ``phase_driver.py``, which times that function wherever it is called,
+and also prints this checkout's CPU less the CPU spent in it: for work this checkout does that the other
+did not (the comparison with the input roster, the workbook), measured in the same run, not subtracted
+from another. The functions named must not call one another (their times are added), and the command must
+run in one process (``--workers 1``: time spent in worker processes is not seen by the driver).
+
+    python benchmarks/bench_command_ab.py --base /tmp/base --rounds 3 --this-extra=--no-search \
+        --this-less optimise.versus_input:compare_with_input --this-less study.tables.workbook:write_workbook \
+        -- optimise scenarios/city_office.yaml --workers 1
 
 Runs ``python -m study.cli ARGS --out <fresh folder>`` with ``PYTHONPATH`` set to
 each checkout in turn (alternating which goes first each round), from that
@@ -20,6 +29,7 @@ and wall time of each, and the ratio base / this. Nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -30,6 +40,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DRIVER = Path(__file__).resolve().parent / "phase_driver.py"
 
 
 PACKAGES = ("sim", "optimise", "study")
@@ -55,17 +66,31 @@ def check_imports(checkout: Path) -> None:
         raise SystemExit(f"error: with {checkout} on PYTHONPATH the command imports {', '.join(wrong)}")
 
 
-def run_once(checkout: Path, args: list[str], cwd: Path) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of one run of the command with ``checkout`` on PYTHONPATH, from ``cwd``."""
+def run_once(checkout: Path, args: list[str], cwd: Path, less: list[str] = ()) -> tuple[float, float, float]:
+    """(CPU seconds, wall seconds, CPU seconds in the ``less`` functions) of one run of the command.
+
+    With ``checkout`` on PYTHONPATH, from ``cwd``; with ``less``, through ``phase_driver.py``, which
+    times those functions (else 0.0 for the third figure).
+    """
     out = Path(tempfile.mkdtemp(prefix="bench-ab-")) / "run"
     env = checkout_env(checkout)
+    head = [str(DRIVER), json.dumps(list(less))] if less else ["-m", "study.cli"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "study.cli", *args, "--out", str(out)], cwd=cwd, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, *head, *args, "--out", str(out)], cwd=cwd, env=env, check=True,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if less else subprocess.DEVNULL,
+                          text=True)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
+    spent = 0.0
+    if less:
+        line = next(ln for ln in done.stderr.splitlines() if ln.startswith("PHASES "))
+        timed = json.loads(line[len("PHASES "):])
+        missing = [f for f in less if f not in timed]
+        if missing:
+            raise SystemExit(f"error: the command never called {', '.join(missing)}")
+        spent = sum(timed[f] for f in less)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall, spent
 
 
 def main(argv=None) -> None:
@@ -76,9 +101,13 @@ def main(argv=None) -> None:
                     help="both read the files of this checkout (default: each its own copy, as the scenario "
                          "format may have changed between them)")
     ap.add_argument("--this-extra", default="", help="arguments for this checkout only (space separated)")
+    ap.add_argument("--this-less", action="append", default=[], metavar="MODULE:FUNCTION",
+                    help="also print this checkout's CPU less that spent in this function (repeatable)")
     ap.add_argument("command", nargs=argparse.REMAINDER, help="-- then the queueplan arguments")
     a = ap.parse_args(argv)
     args = a.command[1:] if a.command[:1] == ["--"] else a.command
+    if a.this_less and not any(x == "--workers" and y == "1" for x, y in zip(args, args[1:])):
+        ap.error("--this-less needs --workers 1 in the command (worker processes' time is not seen)")
     for checkout in (a.base, ROOT):
         check_imports(checkout)
     runs = {"base": [], "this": []}
@@ -86,15 +115,21 @@ def main(argv=None) -> None:
         order = (("base", a.base), ("this", ROOT)) if r % 2 == 0 else (("this", ROOT), ("base", a.base))
         for name, checkout in order:
             runs[name].append(run_once(checkout, args + (a.this_extra.split() if name == "this" else []),
-                                       ROOT if a.same_files else checkout))
-            cpu, wall = runs[name][-1]
-            print(f"  round {r + 1} {name}: CPU {cpu:7.1f} s, wall {wall:7.1f} s", flush=True)
-    cpu = {n: statistics.median(c for c, _ in v) for n, v in runs.items()}
-    wall = {n: statistics.median(w for _, w in v) for n, v in runs.items()}
+                                       ROOT if a.same_files else checkout, a.this_less if name == "this" else ()))
+            cpu, wall, spent = runs[name][-1]
+            extra = f", of which in {' + '.join(a.this_less)} {spent:5.2f} s" if spent else ""
+            print(f"  round {r + 1} {name}: CPU {cpu:7.1f} s, wall {wall:7.1f} s{extra}", flush=True)
+    cpu = {n: statistics.median(c for c, _, _ in v) for n, v in runs.items()}
+    wall = {n: statistics.median(w for _, w, _ in v) for n, v in runs.items()}
     print(f"queueplan {' '.join(args)}" + (f" (this checkout also: {a.this_extra})" if a.this_extra else ""))
     print(f"  base {a.base}: CPU {cpu['base']:.1f} s, wall {wall['base']:.1f} s")
     print(f"  this {ROOT}: CPU {cpu['this']:.1f} s, wall {wall['this']:.1f} s")
     print(f"  speed-up (base / this): CPU {cpu['base'] / cpu['this']:.2f}x, wall {wall['base'] / wall['this']:.2f}x")
+    if a.this_less:
+        rest = statistics.median(c - s for c, _, s in runs["this"])
+        spent = [s for _, _, s in runs["this"]]
+        print(f"  this, less {' + '.join(a.this_less)} ({min(spent):.2f}-{max(spent):.2f} s of each run): "
+              f"CPU {rest:.1f} s; base / that: {cpu['base'] / rest:.2f}x")
 
 
 if __name__ == "__main__":

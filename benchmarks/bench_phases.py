@@ -56,46 +56,7 @@ PHASES = [
 ]
 PRESETS = {"optimise": ["optimise", "scenarios/city_office.yaml", "--no-search", "--workers", "1"]}
 
-DRIVER = r"""
-import importlib, json, sys, time
-t0 = time.process_time()
-spent = {}
-
-def wrap(spec):
-    mod_name, _, attr = spec.partition(":")
-    mod = importlib.import_module(mod_name)
-    owner, name = (getattr(mod, attr.split(".")[0]), attr.split(".")[1]) if "." in attr else (mod, attr)
-    f = getattr(owner, name)
-
-    def timed(*a, **k):
-        c = time.process_time()
-        try:
-            return f(*a, **k)
-        finally:
-            spent[spec] = spent.get(spec, 0.0) + time.process_time() - c
-
-    if owner is not mod:
-        setattr(owner, name, timed)
-        return
-    for m in list(sys.modules.values()):   # every module that bound the function by name
-        d = getattr(m, "__dict__", None)
-        if d is not None:
-            for key, value in list(d.items()):
-                if value is f:
-                    d[key] = timed
-
-specs, argv = json.loads(sys.argv[1]), sys.argv[2:]
-import study.cli
-for spec in specs:
-    wrap(spec)
-spent["imported first"] = time.process_time() - t0
-try:
-    getattr(study.cli, "console_main", study.cli.main)(argv)   # as the console script runs it
-except SystemExit:
-    pass
-spent["in process"] = time.process_time() - t0
-print("PHASES " + json.dumps(spent), file=sys.stderr)
-"""
+DRIVER = HERE / "phase_driver.py"   # runs the command with the phases timed
 
 
 def _args(argv):
@@ -126,7 +87,7 @@ def command_of(a, tmp: Path) -> list[str]:
 def measure(cmd: list[str], out: Path) -> tuple[dict, float]:
     """(seconds per phase, the child's whole CPU) of one run of ``cmd`` under the driver."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run([sys.executable, "-c", DRIVER, json.dumps([spec for _, spec, _ in PHASES]), *cmd,
+    done = subprocess.run([sys.executable, str(DRIVER), json.dumps([spec for _, spec, _ in PHASES]), *cmd,
                            "--out", str(out)], cwd=ROOT, env=checkout_env(ROOT), capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     line = next((ln for ln in done.stderr.splitlines() if ln.startswith("PHASES ")), None)
