@@ -6,7 +6,8 @@ W, the event loop         ``sim.run.run_replication`` for ``--reps`` days (the m
 W, replication + tables   ``sim.experiment.run_experiment(s, reps, workers=1)`` and ``.summary()``
 W, whole command          ``queueplan run W.yaml --workers 1 --reps N`` as a subprocess (report included)
                           against ``python benchmarks/minimal_simpy.py --reps N`` as a subprocess
-                          (CPU of the child processes, ``resource.getrusage(RUSAGE_CHILDREN)``)
+                          (CPU of the child processes, ``resource.getrusage(RUSAGE_CHILDREN)``); issue 11
+                          asked 1.5x, which the floor puts out of reach: the command is judged per day
 W, command, no report     the same with ``--no-report`` (tables, workbook and summary; no figures or page),
                           to show what the report costs; no goal
 W, command, per day       the whole command's cost of a simulated day: both commands of the whole-command
@@ -246,6 +247,8 @@ def main(a) -> None:
         goal = GOALS[name]
         m = statistics.median(rs)
         verdict = "" if goal is None else f"  (goal >= {goal:g}x: {'met' if m >= goal else 'NOT met'})"
+        if name == "W whole command":   # see the floor and benchmarks/README.md
+            verdict = f"  (issue 11 asked >= {goal:g}x: {'met' if m >= goal else 'NOT met'}; out of reach, see the floor)"
         print(f"{name:<25} {m:5.2f}x minimal SimPy (CPU, median of {len(rs)}){verdict}")
     imports, loop, budget, whole = (statistics.median(f[k] for f in floors) for k in range(4))
     print(f"{'floor':<25} {imports + loop:5.2f} s CPU (library imports {imports:.2f} s + event loop {loop:.2f} s, "
