@@ -31,13 +31,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from childproc import phases_of, run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 DRIVER = Path(__file__).resolve().parent / "phase_driver.py"
@@ -73,24 +74,20 @@ def run_once(checkout: Path, args: list[str], cwd: Path, less: list[str] = ()) -
     times those functions (else 0.0 for the third figure).
     """
     out = Path(tempfile.mkdtemp(prefix="bench-ab-")) / "run"
-    env = checkout_env(checkout)
     head = [str(DRIVER), json.dumps(list(less))] if less else ["-m", "study.cli"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, *head, *args, "--out", str(out)], cwd=cwd, env=env, check=True,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if less else subprocess.DEVNULL,
-                          text=True)
+    done, cpu = run_child([sys.executable, *head, *args, "--out", str(out)], cwd=cwd, env=checkout_env(checkout),
+                          check=True, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE if less else subprocess.DEVNULL, text=True)
     wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     spent = 0.0
     if less:
-        line = next(ln for ln in done.stderr.splitlines() if ln.startswith("PHASES "))
-        timed = json.loads(line[len("PHASES "):])
+        timed = phases_of(done.stderr)
         missing = [f for f in less if f not in timed]
         if missing:
             raise SystemExit(f"error: the command never called {', '.join(missing)}")
         spent = sum(timed[f] for f in less)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall, spent
+    return cpu, wall, spent
 
 
 def main(argv=None) -> None:

@@ -41,7 +41,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -74,6 +73,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import minimal_simpy  # noqa: E402
+from childproc import run_child  # noqa: E402
 from sim.experiment import run_experiment  # noqa: E402
 from sim.loading import scenario_from_dict  # noqa: E402
 from sim.run import run_replication  # noqa: E402
@@ -127,10 +127,8 @@ def cpu(fn) -> tuple[float, int]:
 
 
 def child_cpu(cmd: list[str], env: dict | None = None) -> float:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    """CPU seconds of ``cmd`` run from the checkout (its output discarded)."""
+    return run_child(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)[1]
 
 
 def minimal_days(workload: str, reps: int, seed: int) -> int:

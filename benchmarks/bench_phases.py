@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from pathlib import Path
 
 import yaml
 from bench_command_ab import checkout_env   # this checkout on PYTHONPATH, and nothing else
+from childproc import phases_of, run_child
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -86,15 +86,12 @@ def command_of(a, tmp: Path) -> list[str]:
 
 def measure(cmd: list[str], out: Path) -> tuple[dict, float]:
     """(seconds per phase, the child's whole CPU) of one run of ``cmd`` under the driver."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run([sys.executable, str(DRIVER), json.dumps([spec for _, spec, _ in PHASES]), *cmd,
-                           "--out", str(out)], cwd=ROOT, env=checkout_env(ROOT), capture_output=True, text=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    line = next((ln for ln in done.stderr.splitlines() if ln.startswith("PHASES ")), None)
-    if done.returncode != 0 or line is None:
+    done, child = run_child([sys.executable, str(DRIVER), json.dumps([spec for _, spec, _ in PHASES]), *cmd,
+                             "--out", str(out)], cwd=ROOT, env=checkout_env(ROOT), capture_output=True, text=True)
+    spent = phases_of(done.stderr)
+    if done.returncode != 0 or spent is None:
         raise SystemExit(f"error: the command failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
-    child = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return json.loads(line[len("PHASES "):]), child
+    return spent, child
 
 
 def import_seconds(cmd: list[str], out: Path) -> float:

@@ -202,7 +202,7 @@ def build_roster_model(scenario: Scenario, plans: list[DayPlan], *, elastic: str
                     continue
                 for o in pl.patterns:
                     if o.allows(person.staff_type) and o.template not in person.forbidden_shifts:
-                        name = f"{'n' if aggregate else 'x'}_{person.id}_d{d}_{o.name}_{s.replace('/', '_')}"
+                        name = f"{'n' if aggregate else 'x'}_{person.id}_d{d}_{o.name}_{s}"   # PuLP writes '/' as '_'
                         x[(u, d, o.name, s)] = (new_column(prob, name, "Integer", up=len(available[(u, d)])) if aggregate
                                                 else new_column(prob, name, "Binary"))
     rate = {i: scenario.staff_types[p.staff_type].cost_per_hour for i, p in enumerate(people)}
